@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+
+/** What the runner tells a step about its workflow run, read from its environment once. */
+export interface GitHubContext {
+  serverUrl: string;
+  apiUrl: string;
+  repository: string;
+  repositoryOwner: string;
+  ref: string;
+  sha: string;
+  actor: string;
+  eventName: string;
+  runId: string;
+  runAttempt: string;
+  /** A pull request from a fork or a Dependabot run: GITHUB_TOKEN is read-only by design. */
+  readOnlyToken: boolean;
+}
+
+export function readContext(env: NodeJS.ProcessEnv = process.env): GitHubContext {
+  const repository = env.GITHUB_REPOSITORY ?? '';
+  const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+  return {
+    serverUrl,
+    apiUrl: (env.GITHUB_API_URL || defaultApiUrl(serverUrl)).replace(/\/+$/, ''),
+    repository,
+    repositoryOwner: env.GITHUB_REPOSITORY_OWNER || repository.split('/')[0] || '',
+    ref: env.GITHUB_REF ?? '',
+    sha: env.GITHUB_SHA ?? '',
+    actor: env.GITHUB_ACTOR ?? '',
+    eventName: env.GITHUB_EVENT_NAME ?? '',
+    runId: env.GITHUB_RUN_ID ?? '',
+    runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
+    readOnlyToken: isReadOnlyRun(env, repository),
+  };
+}
+
+function defaultApiUrl(serverUrl: string): string {
+  const host = new URL(serverUrl).host;
+  if (host === 'github.com') return 'https://api.github.com';
+  if (host.endsWith('.ghe.com')) return `https://api.${host}`;
+  return `${serverUrl}/api/v3`;
+}
+
+function isReadOnlyRun(env: NodeJS.ProcessEnv, repository: string): boolean {
+  if (env.GITHUB_ACTOR === 'dependabot[bot]' || env.GITHUB_TRIGGERING_ACTOR === 'dependabot[bot]') return true;
+  if (!['pull_request', 'pull_request_review', 'pull_request_review_comment'].includes(env.GITHUB_EVENT_NAME ?? '')) {
+    return false;
+  }
+  const head = readEvent(env.GITHUB_EVENT_PATH)?.pull_request?.head?.repo?.full_name;
+  return typeof head === 'string' && head.toLowerCase() !== repository.toLowerCase();
+}
+
+interface PullRequestEvent {
+  pull_request?: { head?: { repo?: { full_name?: unknown } } };
+}
+
+function readEvent(path: string | undefined): PullRequestEvent | undefined {
+  if (!path) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as PullRequestEvent;
+  } catch {
+    return undefined;
+  }
+}

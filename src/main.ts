@@ -1,0 +1,37 @@
+import * as core from '@actions/core';
+import os from 'node:os';
+import { createPrivateConfig, buildxConfigDir } from './docker-config.js';
+import { createDocker } from './docker.js';
+import { reportFailure } from './failure.js';
+import { readContext } from './github-context.js';
+import { readSettings } from './inputs.js';
+import { publish } from './publish.js';
+import { RegistryClient } from './registry-client.js';
+import * as state from './state.js';
+import { setOutputs, writeSummary } from './summary.js';
+
+export async function run(): Promise<void> {
+  try {
+    const ctx = readContext();
+    const settings = readSettings(ctx);
+    const configDir = createPrivateConfig(process.env.RUNNER_TEMP || os.tmpdir(), settings.registry);
+    state.saveConfigDir(configDir);
+    state.saveRegistry(settings.registry);
+    state.saveLogout(settings.logout);
+    if (!settings.logout) core.exportVariable('DOCKER_CONFIG', configDir);
+
+    const docker = createDocker(configDir, buildxConfigDir());
+    const credential = settings.token ? { source: 'github-token' as const, username: settings.username, secret: settings.token } : undefined;
+    const registry = new RegistryClient(settings.registry, credential);
+    const result = await publish(settings, ctx, credential, {
+      docker,
+      manifest: (repo, ref) => registry.manifest(repo, ref),
+      loggedIn: state.saveLoggedIn,
+      now: new Date(),
+    });
+    setOutputs(result);
+    await writeSummary(result);
+  } catch (e) {
+    reportFailure(e);
+  }
+}

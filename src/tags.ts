@@ -1,0 +1,56 @@
+import semver from 'semver';
+import { ActionError } from './errors.js';
+
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+
+/** Makes any text a valid docker tag: other characters become `-`, leading `.`/`-` go, at most 128. */
+export function sanitizeTag(value: string): string {
+  return value
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .replace(/^[.-]+/, '')
+    .slice(0, 128);
+}
+
+/** Tags the user typed: split on commas and newlines, validated, never rewritten. */
+export function parseTags(raw: string): string[] {
+  const tags = [
+    ...new Set(
+      raw
+        .split(/[,\n]/)
+        .map((t) => t.trim())
+        .filter((t) => t !== ''),
+    ),
+  ];
+  for (const tag of tags) {
+    if (!TAG.test(tag)) {
+      throw new ActionError(
+        `"${tag}" is not a valid tag: a tag is 1 to 128 characters of letters, digits, '_', '.' and '-', and does not start with '.' or '-'.`,
+        `Use for example "${sanitizeTag(tag) || 'latest'}".`,
+        'tags',
+      );
+    }
+  }
+  return tags;
+}
+
+/** Tags for a git ref, as the interface's table says; empty when the ref gives none. */
+export function deriveTags(ref: string, sha: string): string[] {
+  const short = /^[0-9a-f]{7,}$/i.test(sha) ? [`sha-${sha.slice(0, 7).toLowerCase()}`] : [];
+  let m: RegExpMatchArray | null;
+  if ((m = ref.match(/^refs\/tags\/(.+)$/))) {
+    const version = semver.parse(m[1].replace(/^v/, ''));
+    if (!version) return nonEmpty([sanitizeTag(m[1])]);
+    if (version.prerelease.length > 0) return [version.version];
+    const { major, minor, patch } = version;
+    return major === 0
+      ? [`${major}.${minor}.${patch}`, 'latest']
+      : [`${major}.${minor}.${patch}`, `${major}.${minor}`, `${major}`, 'latest'];
+  }
+  if ((m = ref.match(/^refs\/heads\/(.+)$/))) return nonEmpty([sanitizeTag(m[1].toLowerCase()), ...short]);
+  if ((m = ref.match(/^refs\/pull\/(\d+)\/(?:merge|head)$/))) return [`pr-${m[1]}`];
+  return short;
+}
+
+function nonEmpty(tags: string[]): string[] {
+  return [...new Set(tags.filter((t) => t !== ''))];
+}
