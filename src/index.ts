@@ -1,9 +1,11 @@
+import { run as runMain } from './main.js';
+import { run as runPost } from './post.js';
 import { isPost, markMainStarted } from './state.js';
 
 // One bundle serves both steps: the main step marks itself, and the runner hands that state to the post step.
 if (isPost()) {
-  await (await import('./post.js')).run();
+  await runPost();
 } else {
   markMainStarted();
-  await (await import('./main.js')).run();
+  await runMain();
 }
