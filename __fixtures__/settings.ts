@@ -47,4 +47,5 @@ export const context: GitHubContext = {
   runId: '1',
   runAttempt: '1',
   readOnlyToken: false,
+  ownerType: 'Organization',
 };

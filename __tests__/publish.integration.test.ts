@@ -61,15 +61,15 @@ describe('a release publish, main and post steps as a runner runs them', () => {
     expect(main.outputs['token-source']).toBe('github-token');
   });
 
-  it('pushes the tags derived from the release tag, all under the digest it reports', () => {
+  it('pushes the tags derived from the release tag, all under the digest it reports', async () => {
     const refs = ['1.2.3', '1.2', '1', 'latest'].map((t) => `${registry.host}/acme/widget:${t}`);
     expect(main.outputs.tags.split('\n')).toEqual(refs);
     expect(main.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    for (const ref of refs) expect(rawManifest(ref, CREDS).digest).toBe(main.outputs.digest);
+    for (const ref of refs) expect((await rawManifest(ref, CREDS)).digest).toBe(main.outputs.digest);
   });
 
-  it('labels the image so GitHub links the package to its repository', () => {
-    const labels = imageConfig(`${registry.host}/acme/widget:1.2.3`, CREDS).config?.Labels ?? {};
+  it('labels the image so GitHub links the package to its repository', async () => {
+    const labels = (await imageConfig(`${registry.host}/acme/widget:1.2.3`, CREDS)).config?.Labels ?? {};
     expect(labels).toMatchObject({
       'org.opencontainers.image.source': 'https://github.com/Acme/Widget',
       'org.opencontainers.image.revision': '0123456789abcdef0123456789abcdef01234567',
@@ -145,7 +145,7 @@ describe('push: false', () => {
     expect(main.outputs.digest).toBe('');
     expect(main.summary).toContain('not pushed');
     expect(main.dockerCalls.filter((c) => c.startsWith('push '))).toEqual([]);
-    expect(hasTag(`${registry.host}/acme/quiet:feature-new_ui`, CREDS)).toBe(false);
+    expect(await hasTag(`${registry.host}/acme/quiet:feature-new_ui`, CREDS)).toBe(false);
     const post = await runner.post(github, { registry: registry.host }, main.state);
     expect(post.exitCode).toBe(0);
   });

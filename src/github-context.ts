@@ -14,10 +14,13 @@ export interface GitHubContext {
   runAttempt: string;
   /** A pull request from a fork or a Dependabot run: GITHUB_TOKEN is read-only by design. */
   readOnlyToken: boolean;
+  /** `Organization` or `User` when the event says, for the package page's address. */
+  ownerType: string;
 }
 
 export function readContext(env: NodeJS.ProcessEnv = process.env): GitHubContext {
   const repository = env.GITHUB_REPOSITORY ?? '';
+  const event = readEvent(env.GITHUB_EVENT_PATH);
   const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
   return {
     serverUrl,
@@ -30,7 +33,8 @@ export function readContext(env: NodeJS.ProcessEnv = process.env): GitHubContext
     eventName: env.GITHUB_EVENT_NAME ?? '',
     runId: env.GITHUB_RUN_ID ?? '',
     runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
-    readOnlyToken: isReadOnlyRun(env, repository),
+    readOnlyToken: isReadOnlyRun(env, repository, event),
+    ownerType: typeof event?.repository?.owner?.type === 'string' ? event.repository.owner.type : '',
   };
 }
 
@@ -41,23 +45,24 @@ function defaultApiUrl(serverUrl: string): string {
   return `${serverUrl}/api/v3`;
 }
 
-function isReadOnlyRun(env: NodeJS.ProcessEnv, repository: string): boolean {
+function isReadOnlyRun(env: NodeJS.ProcessEnv, repository: string, event: Event | undefined): boolean {
   if (env.GITHUB_ACTOR === 'dependabot[bot]' || env.GITHUB_TRIGGERING_ACTOR === 'dependabot[bot]') return true;
   if (!['pull_request', 'pull_request_review', 'pull_request_review_comment'].includes(env.GITHUB_EVENT_NAME ?? '')) {
     return false;
   }
-  const head = readEvent(env.GITHUB_EVENT_PATH)?.pull_request?.head?.repo?.full_name;
+  const head = event?.pull_request?.head?.repo?.full_name;
   return typeof head === 'string' && head.toLowerCase() !== repository.toLowerCase();
 }
 
-interface PullRequestEvent {
+interface Event {
   pull_request?: { head?: { repo?: { full_name?: unknown } } };
+  repository?: { owner?: { type?: unknown } };
 }
 
-function readEvent(path: string | undefined): PullRequestEvent | undefined {
+function readEvent(path: string | undefined): Event | undefined {
   if (!path) return undefined;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as PullRequestEvent;
+    return JSON.parse(readFileSync(path, 'utf8')) as Event;
   } catch {
     return undefined;
   }

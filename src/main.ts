@@ -1,11 +1,13 @@
 import * as core from '@actions/core';
 import os from 'node:os';
-import { createPrivateConfig, buildxConfigDir } from './docker-config.js';
+import { buildxConfigDir, createPrivateConfig } from './docker-config.js';
 import { createDocker } from './docker.js';
 import { reportFailure } from './failure.js';
 import { readContext } from './github-context.js';
 import { readSettings } from './inputs.js';
+import { checkPackageLink } from './package-link.js';
 import { publish } from './publish.js';
+import { pushCheck } from './push-check.js';
 import { RegistryClient } from './registry-client.js';
 import * as state from './state.js';
 import { setOutputs, writeSummary } from './summary.js';
@@ -20,12 +22,11 @@ export async function run(): Promise<void> {
     state.saveLogout(settings.logout);
     if (!settings.logout) core.exportVariable('DOCKER_CONFIG', configDir);
 
-    const docker = createDocker(configDir, buildxConfigDir());
-    const credential = settings.token ? { source: 'github-token' as const, username: settings.username, secret: settings.token } : undefined;
-    const registry = new RegistryClient(settings.registry, credential);
-    const result = await publish(settings, ctx, credential, {
-      docker,
-      manifest: (repo, ref) => registry.manifest(repo, ref),
+    const result = await publish(settings, ctx, {
+      docker: createDocker(configDir, buildxConfigDir()),
+      pushCheck: pushCheck(settings),
+      manifest: (credential, repo, ref) => new RegistryClient(settings.registry, credential).manifest(repo, ref),
+      packageLink: (credential) => checkPackageLink(settings, ctx, credential),
       loggedIn: state.saveLoggedIn,
       now: new Date(),
     });

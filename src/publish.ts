@@ -1,34 +1,48 @@
 import * as core from '@actions/core';
+import { type Credential, candidates, chooseCredential } from './credentials.js';
 import type { Docker } from './docker.js';
 import { ActionError } from './errors.js';
 import type { GitHubContext } from './github-context.js';
 import type { Settings } from './inputs.js';
 import { SOURCE, imageLabels, indexAnnotations } from './labels.js';
+import type { PackageLink } from './package-link.js';
 import type { Manifest } from './registry-client.js';
-import type { PublishResult, TokenSource } from './summary.js';
+import type { PublishResult } from './summary.js';
 
+/** The world as publishing needs it; main.ts passes the real one, tests their own. */
 export interface PublishDeps {
   docker: Docker;
+  /** Proves a credential may push, or throws the registry's refusal. */
+  pushCheck: (credential: Credential) => Promise<void>;
   /** Reads a manifest back from the registry, to report the digest it really holds. */
-  manifest: (path: string, reference: string) => Promise<Manifest>;
+  manifest: (credential: Credential | undefined, path: string, reference: string) => Promise<Manifest>;
+  /** Asks GitHub which repository the package is linked to. */
+  packageLink: (credential: Credential) => Promise<PackageLink>;
   /** Called once `docker login` succeeded, so the post step knows to log out. */
   loggedIn: () => void;
   now: Date;
 }
 
-export interface ChosenCredential {
-  source: TokenSource;
-  username: string;
-  secret: string;
-}
-
-/** Logs in, builds, tags and pushes, then reads the digest back from the registry. */
-export async function publish(settings: Settings, ctx: GitHubContext, credential: ChosenCredential | undefined, deps: PublishDeps): Promise<PublishResult> {
+/** Chooses the credential, logs in, builds, tags, pushes, reads the digest back and checks the link. */
+export async function publish(settings: Settings, ctx: GitHubContext, deps: PublishDeps): Promise<PublishResult> {
   const { docker } = deps;
+  const { token, pat } = candidates(settings);
+  let credential = token ?? pat;
+  let skipReason: string | undefined;
+  if (settings.push) {
+    const choice = await core.group('Check that a credential may push', () => chooseCredential(settings, ctx, deps.pushCheck, core.warning));
+    if (choice.skipped !== undefined) {
+      skipReason = choice.skipped;
+      core.notice(`${skipReason} The image is built only.`);
+    } else {
+      credential = choice.credential;
+    }
+  }
+  const push = settings.push && skipReason === undefined;
+
   if (credential) {
-    await core.group(`Log in to ${settings.registry} as ${credential.username}`, () =>
-      docker.login(settings.registry, credential.username, credential.secret),
-    );
+    const { username, secret } = credential;
+    await core.group(`Log in to ${settings.registry} as ${username}`, () => docker.login(settings.registry, username, secret));
     deps.loggedIn();
   }
 
@@ -60,18 +74,26 @@ export async function publish(settings: Settings, ctx: GitHubContext, credential
     references: settings.references,
     digest: '',
     pushed: false,
+    skipReason,
     tokenSource: '',
     labels,
     packageUrl: '',
   };
-  if (!settings.push) return result;
+  if (!push || !credential) return result;
 
-  result.digest = await core.group(`Push ${settings.references.length} tag(s)`, () => pushAll(settings, deps));
-  return { ...result, pushed: true, tokenSource: credential?.source ?? '' };
+  const digest = await core.group(`Push ${settings.references.length} tag(s)`, () => pushAll(settings, credential, deps));
+  Object.assign(result, { digest, pushed: true, tokenSource: credential.source });
+  if (settings.registryType !== 'generic') {
+    const link = await core.group('Check the link to the repository', () => deps.packageLink(credential));
+    if (link.notice) core.notice(link.notice);
+    if (link.warning) core.warning(link.warning);
+    Object.assign(result, { packageUrl: link.packageUrl, link: link.lines });
+  }
+  return result;
 }
 
 /** Pushes every reference; fails, naming what did and did not land, unless all hold one digest. */
-async function pushAll(settings: Settings, deps: PublishDeps): Promise<string> {
+async function pushAll(settings: Settings, credential: Credential, deps: PublishDeps): Promise<string> {
   const pushed: string[] = [];
   const reported = new Set<string>();
   for (const ref of settings.references) {
@@ -87,7 +109,7 @@ async function pushAll(settings: Settings, deps: PublishDeps): Promise<string> {
     }
   }
   const held = new Map<string, string>();
-  for (const tag of settings.tags) held.set(tag, (await deps.manifest(settings.path, tag)).digest);
+  for (const tag of settings.tags) held.set(tag, (await deps.manifest(credential, settings.path, tag)).digest);
   const digests = new Set([...held.values(), ...reported]);
   if (digests.size !== 1) {
     throw new ActionError(

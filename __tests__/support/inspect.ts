@@ -1,10 +1,14 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+
+// Asynchronous on purpose: a registry stand-in may run in this very process.
+const run = promisify(execFile);
 
 /** Reads images back with skopeo, a client independent of the action and of docker. */
-export function rawManifest(ref: string, creds: string): { digest: string; json: Record<string, unknown> } {
-  const raw = execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', creds, `docker://${ref}`]);
-  return { digest: `sha256:${createHash('sha256').update(raw).digest('hex')}`, json: JSON.parse(raw.toString()) as Record<string, unknown> };
+export async function rawManifest(ref: string, creds: string): Promise<{ digest: string; json: Record<string, unknown> }> {
+  const { stdout } = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', creds, `docker://${ref}`], { encoding: 'buffer' });
+  return { digest: `sha256:${createHash('sha256').update(stdout).digest('hex')}`, json: JSON.parse(stdout.toString()) as Record<string, unknown> };
 }
 
 export interface ImageConfig {
@@ -12,18 +16,27 @@ export interface ImageConfig {
   history?: { created_by?: string }[];
 }
 
-export function imageConfig(ref: string, creds: string, platform?: { os: string; arch: string }): ImageConfig {
+export async function imageConfig(ref: string, creds: string, platform?: { os: string; arch: string }): Promise<ImageConfig> {
   const args = ['inspect', '--config', '--tls-verify=false', '--creds', creds];
   if (platform) args.unshift('--override-os', platform.os, '--override-arch', platform.arch);
-  return JSON.parse(execFileSync('skopeo', [...args, `docker://${ref}`]).toString()) as ImageConfig;
+  const { stdout } = await run('skopeo', [...args, `docker://${ref}`]);
+  return JSON.parse(stdout) as ImageConfig;
 }
 
 /** Whether the registry has the tag. */
-export function hasTag(ref: string, creds: string): boolean {
-  try {
-    execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', creds, `docker://${ref}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+export async function hasTag(ref: string, creds: string): Promise<boolean> {
+  return run('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', creds, `docker://${ref}`]).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Runs a command with `input` on stdin, without blocking this process. */
+export function runWithInput(command: string, args: string[], input: string, env: NodeJS.ProcessEnv): Promise<{ status: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(command, args, { env }, (error, stdout, stderr) => {
+      resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` });
+    });
+    child.stdin?.end(input);
+  });
 }

@@ -1,0 +1,274 @@
+import { execFileSync } from 'node:child_process';
+import { createSign, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { type TestRegistry, startRegistry } from './registry.ts';
+
+/**
+ * A stand-in for what cannot be reached from here: GitHub's token rules for its container
+ * registry and the packages REST API. It issues tokens for a real CNCF Distribution registry and
+ * sits in front of it, answering refusals with GitHub's own error bodies, as ghcr.io does: the
+ * token service grants what the rules allow (without an error), and the upload is refused.
+ */
+export interface TestCredential {
+  login: string;
+  kind: 'github-token' | 'classic-pat' | 'fine-grained-pat';
+  /** GITHUB_TOKEN: the workflow's repository, and whether the job has `packages: write`. */
+  repository?: string;
+  packagesWrite?: boolean;
+  /** Classic PAT: its scopes, and the organizations its account is a member of. */
+  scopes?: string[];
+  memberOf?: string[];
+  /** The packages API refuses this credential (403), as it does for some tokens. */
+  apiRefused?: boolean;
+}
+
+export interface TestPackage {
+  owner: string;
+  name: string;
+  /** The linked repository, `Owner/Name`, or null. */
+  repository: string | null;
+  visibility: 'private' | 'public' | 'internal';
+  /** Repositories granted Write under "Manage Actions access". */
+  actionsAccess?: string[];
+}
+
+const SERVICE = 'ghcr.test';
+const ISSUER = 'ghcr-publish-tests';
+const UNAUTHENTICATED = 'unauthenticated: User cannot be authenticated with the token provided.';
+const SCOPES = 'permission_denied: The token provided does not match expected scopes.';
+
+export class FakeGitHub {
+  readonly packages: TestPackage[];
+  /** Every request the stand-in answered, `METHOD path`, and whom each token was for (`token for LOGIN`). */
+  readonly requests: string[] = [];
+  private server!: http.Server;
+  private registry!: TestRegistry;
+  private key = '';
+  private certDer = '';
+  private readonly denials = new Map<string, string>();
+  private readonly failures = new Map<string, number>();
+
+  private readonly credentials: Record<string, TestCredential>;
+  private readonly orgs: string[];
+  private readonly serverUrl = 'https://github.com';
+
+  constructor(credentials: Record<string, TestCredential>, packages: TestPackage[], orgs: string[]) {
+    this.credentials = credentials;
+    this.packages = packages.map((p) => ({ ...p }));
+    this.orgs = orgs;
+  }
+
+  /** host:port of the registry, as the action and docker see it. */
+  get host(): string {
+    return `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  get apiUrl(): string {
+    return `http://${this.host}/api`;
+  }
+
+  async start(): Promise<void> {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fake-github-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=ghcr-test',
+      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+    this.key = readFileSync(path.join(dir, 'key.pem'), 'utf8');
+    this.certDer = readFileSync(path.join(dir, 'cert.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, '');
+    this.server = http.createServer((req, res) => {
+      this.handle(req, res).catch((e: Error) => res.writeHead(500).end(e.message));
+    });
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.registry = await startRegistry({
+      kind: 'token',
+      realm: `http://${this.host}/token`,
+      service: SERVICE,
+      issuer: ISSUER,
+      certFile: path.join(dir, 'cert.pem'),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((r) => this.server.close(r));
+    await this.registry.stop();
+  }
+
+  /** The next `count` requests to `pathname` answer 503, as a service under load may. */
+  failNext(pathname: string, count: number): void {
+    this.failures.set(pathname, count);
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', `http://${this.host}`);
+    this.requests.push(`${req.method} ${url.pathname}`);
+    const failures = this.failures.get(url.pathname) ?? 0;
+    if (failures > 0) {
+      this.failures.set(url.pathname, failures - 1);
+      return errorBody(res, 503, 'UNAVAILABLE', 'service unavailable');
+    }
+    if (url.pathname === '/token') return this.token(req, url, res, await readBody(req));
+    if (url.pathname.startsWith('/api/')) return this.api(req, url, res);
+    return this.proxy(req, url, res);
+  }
+
+  private credential(header: string | undefined, scheme: 'Basic' | 'Bearer'): readonly [string, TestCredential | undefined] | undefined {
+    if (!header?.startsWith(`${scheme} `)) return undefined;
+    const value = header.slice(scheme.length + 1);
+    const secret = scheme === 'Basic' ? Buffer.from(value, 'base64').toString().split(':').slice(1).join(':') : value;
+    return [secret, this.credentials[secret]];
+  }
+
+  /** GitHub's rules for pushing to `repository` (owner/name...): undefined, or its refusal. */
+  private pushRefusal(cred: TestCredential, repository: string): string | undefined {
+    const [owner, ...rest] = repository.split('/');
+    const pkg = this.packages.find((p) => p.owner === owner && p.name === rest.join('/'));
+    const org = this.orgs.includes(owner) ? 'organization' : 'user';
+    if (cred.kind === 'fine-grained-pat') return SCOPES;
+    if (cred.kind === 'classic-pat') {
+      if (!cred.scopes?.includes('write:packages')) return SCOPES;
+      const allowed = owner === cred.login.toLowerCase() || cred.memberOf?.includes(owner);
+      return allowed ? undefined : `installation not allowed to ${pkg ? 'Write' : 'Create'} ${org} package`;
+    }
+    const repo = cred.repository ?? '';
+    if (!cred.packagesWrite || owner !== repo.split('/')[0].toLowerCase()) {
+      return `installation not allowed to ${pkg ? 'Write' : 'Create'} ${org} package`;
+    }
+    const mayWrite = !pkg || pkg.repository?.toLowerCase() === repo.toLowerCase() || pkg.actionsAccess?.includes(repo);
+    return mayWrite ? undefined : 'permission_denied: write_package';
+  }
+
+  /** GET with Basic auth (the docker CLI), or the OAuth2 password grant by POST (containerd). */
+  private token(req: http.IncomingMessage, url: URL, res: http.ServerResponse, body: Buffer): void {
+    const form = new URLSearchParams(req.method === 'POST' ? body.toString() : '');
+    const basic =
+      req.method === 'POST'
+        ? form.get('grant_type') === 'password'
+          ? ([form.get('password') ?? '', this.credentials[form.get('password') ?? '']] as const)
+          : undefined
+        : this.credential(req.headers.authorization, 'Basic');
+    if (basic && !basic[1]) return errorBody(res, 401, 'UNAUTHORIZED', UNAUTHENTICATED);
+    const cred = basic?.[1];
+    this.requests.push(`token for ${cred?.login ?? 'anonymous'}`);
+    const access = [];
+    const jti = randomUUID();
+    const scopes = req.method === 'POST' ? (form.get('scope') ?? '').split(' ').filter(Boolean) : url.searchParams.getAll('scope');
+    for (const scope of scopes) {
+      const [type, name, actions] = scope.split(':');
+      if (type !== 'repository') continue;
+      const granted = actions.split(',').filter((a) => a === 'pull' || (a === 'push' && cred));
+      const refusal = cred && granted.includes('push') ? this.pushRefusal(cred, name) : undefined;
+      if (refusal) this.denials.set(jti, refusal);
+      access.push({ type, name, actions: refusal ? granted.filter((a) => a !== 'push') : granted });
+    }
+    const token = this.sign({ sub: cred?.login ?? '', access, jti });
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
+  }
+
+  private sign(claims: Record<string, unknown>): string {
+    const now = Math.floor(Date.now() / 1000);
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const header = b64({ alg: 'RS256', typ: 'JWT', x5c: [this.certDer] });
+    const payload = b64({ iss: ISSUER, aud: SERVICE, iat: now, nbf: now - 10, exp: now + 300, ...claims });
+    const signature = createSign('RSA-SHA256').update(`${header}.${payload}`).sign(this.key).toString('base64url');
+    return `${header}.${payload}.${signature}`;
+  }
+
+  private claims(authorization: string | undefined): { jti?: string; access?: { name: string; actions: string[] }[] } {
+    const jwt = authorization?.startsWith('Bearer ') ? authorization.slice(7) : '';
+    try {
+      return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString()) as ReturnType<FakeGitHub['claims']>;
+    } catch {
+      return {};
+    }
+  }
+
+  /** Forwards to the real registry; refuses writes the token may not make with GitHub's words. */
+  private async proxy(req: http.IncomingMessage, url: URL, res: http.ServerResponse): Promise<void> {
+    const name = url.pathname.match(/^\/v2\/(.+?)\/(?:blobs|manifests)\//)?.[1];
+    const write = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method ?? '');
+    const claims = this.claims(req.headers.authorization);
+    if (write && name && claims.jti && !claims.access?.some((a) => a.name === name && a.actions.includes('push'))) {
+      return errorBody(res, 403, 'DENIED', this.denials.get(claims.jti) ?? 'permission_denied: write_package');
+    }
+    const body = await readBody(req);
+    const upstream = await fetch(`${this.registry.url}${url.pathname}${url.search}`, {
+      method: req.method,
+      headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['content-length', 'connection', 'host'].includes(k))) as Record<string, string>,
+      body: body.length > 0 ? new Uint8Array(body) : undefined,
+      redirect: 'manual',
+    });
+    const payload = Buffer.from(await upstream.arrayBuffer());
+    if (req.method === 'PUT' && name && upstream.status === 201 && url.pathname.includes('/manifests/')) {
+      await this.linkOnFirstPush(name, body);
+    }
+    const headers: Record<string, string> = {};
+    upstream.headers.forEach((v, k) => {
+      if (k !== 'content-encoding' && k !== 'transfer-encoding') headers[k] = v.replace(this.registry.host, this.host);
+    });
+    res.writeHead(upstream.status, headers).end(payload);
+  }
+
+  /** As GitHub does: the first push creates the package, linked by its source label when the owner matches. */
+  private async linkOnFirstPush(repository: string, manifestBody: Buffer): Promise<void> {
+    const [owner, ...rest] = repository.split('/');
+    if (this.packages.some((p) => p.owner === owner && p.name === rest.join('/'))) return;
+    const auth = { Authorization: `Bearer ${this.sign({ sub: 'github', access: [{ type: 'repository', name: repository, actions: ['pull'] }] })}` };
+    const get = async (p: string, accept = '*/*') =>
+      (await (await fetch(`${this.registry.url}/v2/${repository}/${p}`, { headers: { ...auth, Accept: accept } })).json()) as Record<string, unknown>;
+    let manifest = JSON.parse(manifestBody.toString()) as { manifests?: { digest: string }[]; config?: { digest: string } };
+    if (manifest.manifests) {
+      manifest = await get(`manifests/${manifest.manifests[0].digest}`, 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json');
+    }
+    if (!manifest.config) return;
+    const config = (await get(`blobs/${manifest.config.digest}`)) as { config?: { Labels?: Record<string, string> } };
+    const source = config.config?.Labels?.['org.opencontainers.image.source'] ?? '';
+    const linked = source.startsWith(`${this.serverUrl}/`) ? source.slice(this.serverUrl.length + 1) : '';
+    this.packages.push({
+      owner,
+      name: rest.join('/'),
+      repository: linked.split('/')[0]?.toLowerCase() === owner ? linked : null,
+      visibility: 'private',
+    });
+  }
+
+  /** The packages REST endpoints, as GitHub documents them. */
+  private api(req: http.IncomingMessage, url: URL, res: http.ServerResponse): void {
+    const bearer = this.credential(req.headers.authorization, 'Bearer');
+    const json = (status: number, body: unknown): void => {
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+    if (!bearer?.[1]) return json(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+    if (bearer[1].apiRefused) return json(403, { message: 'Resource not accessible by integration' });
+    const m = url.pathname.match(/^\/api\/(orgs|users)\/([^/]+)\/packages\/container\/([^/]+)$/);
+    if (!m) return json(404, { message: 'Not Found' });
+    const [, kind, owner, encoded] = m;
+    const isOrg = this.orgs.includes(owner);
+    const pkg = this.packages.find((p) => p.owner === owner && p.name === decodeURIComponent(encoded));
+    if ((kind === 'orgs') !== isOrg || !pkg) return json(404, { message: 'Package not found.' });
+    json(200, {
+      id: 1,
+      name: pkg.name,
+      package_type: 'container',
+      owner: { login: owner, type: isOrg ? 'Organization' : 'User' },
+      visibility: pkg.visibility,
+      html_url: `${this.serverUrl}/${kind}/${owner}/packages/container/package/${encoded}`,
+      repository: pkg.repository ? { full_name: pkg.repository, html_url: `${this.serverUrl}/${pkg.repository}` } : null,
+    });
+  }
+}
+
+function errorBody(res: http.ServerResponse, status: number, code: string, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code, message }] }));
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
