@@ -13,6 +13,7 @@ const ROBOT = 'ghp_robotWithWritePackages04';
 const NO_SCOPE = 'ghp_robotWithoutWriteScope05';
 const FINE = 'github_pat_fineGrainedToken06';
 const UNKNOWN = 'ghp_revokedOrNeverIssued0007';
+const USER_JOB = 'ghs_jobOfAUserRepository0008';
 
 const github = new FakeGitHub(
   {
@@ -22,6 +23,7 @@ const github = new FakeGitHub(
     [ROBOT]: { login: 'acme-robot', kind: 'classic-pat', scopes: ['write:packages'], memberOf: ['acme', 'other-org'] },
     [NO_SCOPE]: { login: 'acme-robot', kind: 'classic-pat', scopes: ['read:packages'], memberOf: ['acme'] },
     [FINE]: { login: 'acme-robot', kind: 'fine-grained-pat' },
+    [USER_JOB]: { login: 'github-actions', kind: 'github-token', repository: 'Octocat/Hello', packagesWrite: true },
   },
   [
     { owner: 'acme', name: 'linked-elsewhere', repository: 'Acme/Other', visibility: 'private' },
@@ -146,6 +148,14 @@ describe('the link check', () => {
     expect(step.stdout).toContain('::warning::The package granted is not linked to any repository, not to Acme/Widget');
     expect(step.stdout).toContain('Connect repository');
     expect(step.summary).toContain('visibility: public');
+  });
+
+  it("finds a user's package under /users", async () => {
+    const step = await publish(context(USER_JOB, { repository: 'Octocat/Hello' }), {});
+    expect(failure(step)).toBe('');
+    expect(step.outputs.image).toBe(`${github.host}/octocat/hello`);
+    expect(step.outputs['package-url']).toBe('https://github.com/users/octocat/packages/container/package/hello');
+    expect(step.summary).toContain('linked repository: Octocat/Hello');
   });
 
   it('is a notice when the API refuses the token, with the documented page address', async () => {
