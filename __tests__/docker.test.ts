@@ -12,6 +12,7 @@ const spec: BuildSpec = {
   platforms: [],
   secretFiles: [{ id: 'npm', path: '/tmp/run/secrets/npm' }],
   provenance: false,
+  output: 'load',
 };
 
 describe('the build command line', () => {
@@ -25,6 +26,12 @@ describe('the build command line', () => {
       '--secret', 'id=npm,src=/tmp/run/secrets/npm',
       '--provenance=false', '--load', 'ctx',
     ]);
+  });
+
+  it('pushes from BuildKit, recording the digest, for a builder of its own', () => {
+    const args = buildArgs({ ...spec, builder: 'ghcr-publish-1', output: 'push', metadataFile: '/tmp/m.json', cacheFrom: 'type=local,src=/c', cacheTo: 'type=local,dest=/c.next,mode=max' }, true);
+    expect(args.slice(0, 4)).toEqual(['buildx', 'build', '--builder', 'ghcr-publish-1']);
+    expect(args.join(' ')).toContain('--cache-from type=local,src=/c --cache-to type=local,dest=/c.next,mode=max --provenance=false --metadata-file /tmp/m.json --push ctx');
   });
 
   it('annotates the index of a multi-platform image', () => {

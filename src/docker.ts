@@ -1,4 +1,5 @@
 import * as exec from '@actions/exec';
+import { readFileSync } from 'node:fs';
 import { ActionError } from './errors.js';
 
 export interface BuildSpec {
@@ -15,16 +16,36 @@ export interface BuildSpec {
   cacheFrom?: string;
   cacheTo?: string;
   provenance: boolean;
+  /** A builder created for this run, instead of the current one. */
   builder?: string;
+  /**
+   * `load` into the engine's image store (pushed by `docker push` then); `push` straight from
+   * BuildKit, for a builder whose multi-platform result cannot be loaded; `none` keeps it in the build cache.
+   */
+  output: 'load' | 'push' | 'none';
+  /** Where buildx writes the result's digest. */
+  metadataFile?: string;
+}
+
+export interface Builder {
+  buildx: boolean;
+  /** The current builder's driver: `docker`, `docker-container`, `kubernetes`, `remote`. */
+  driver: string;
+  /** Whether it builds several platforms into one image: any driver but `docker`, or `docker` on the containerd image store. */
+  multiPlatform: boolean;
 }
 
 /** The docker CLI as the action uses it; every call runs against the run's private DOCKER_CONFIG. */
 export interface Docker {
-  hasBuildx(): Promise<boolean>;
+  builder(): Promise<Builder>;
+  /** Creates a docker-container builder for this run and starts it. */
+  createBuilder(name: string): Promise<void>;
+  removeBuilder(name: string): Promise<void>;
   /** The secret goes on stdin, never on the command line. */
   login(registry: string, username: string, secret: string): Promise<void>;
   logout(registry: string): Promise<void>;
-  build(spec: BuildSpec, buildx: boolean): Promise<void>;
+  /** Builds; returns the digest buildx recorded in `metadataFile`, when one was asked for. */
+  build(spec: BuildSpec, buildx: boolean): Promise<string | undefined>;
   /** Pushes one reference and returns the digest the push reported. */
   push(reference: string): Promise<string>;
 }
@@ -35,9 +56,23 @@ export function createDocker(configDir: string, buildxConfig: string, env: NodeJ
     exec.getExecOutput('docker', args, { ...options, env: dockerEnv, ignoreReturnCode: true });
 
   return {
-    async hasBuildx() {
-      const res = await run(['buildx', 'version'], { silent: true });
-      return res.exitCode === 0;
+    async builder() {
+      const inspect = await run(['buildx', 'inspect'], { silent: true });
+      if (inspect.exitCode !== 0) return { buildx: false, driver: '', multiPlatform: false };
+      const driver = inspect.stdout.match(/^Driver:\s*(\S+)/m)?.[1] ?? '';
+      if (driver !== 'docker') return { buildx: true, driver, multiPlatform: true };
+      const info = await run(['info', '--format', '{{json .DriverStatus}}'], { silent: true });
+      return { buildx: true, driver, multiPlatform: info.stdout.includes('io.containerd.snapshotter') };
+    },
+    async createBuilder(name) {
+      const created = await run(['buildx', 'create', '--name', name, '--driver', 'docker-container']);
+      if (created.exitCode !== 0) throw new DockerError('docker buildx create', name, created.stderr);
+      const started = await run(['buildx', 'inspect', '--bootstrap', '--builder', name]);
+      if (started.exitCode !== 0) throw new DockerError('docker buildx inspect --bootstrap', name, lastLines(started.stderr));
+    },
+    async removeBuilder(name) {
+      const res = await run(['buildx', 'rm', name]);
+      if (res.exitCode !== 0) throw new DockerError('docker buildx rm', name, res.stderr);
     },
     async login(registry, username, secret) {
       const res = await run(['login', '--username', username, '--password-stdin', registry], { input: Buffer.from(secret) });
@@ -50,6 +85,9 @@ export function createDocker(configDir: string, buildxConfig: string, env: NodeJ
     async build(spec, buildx) {
       const res = await run(buildArgs(spec, buildx));
       if (res.exitCode !== 0) throw new DockerError('docker build', spec.context, lastLines(res.stderr));
+      if (!spec.metadataFile) return undefined;
+      const metadata = JSON.parse(readFileSync(spec.metadataFile, 'utf8')) as { 'containerimage.digest'?: string };
+      return metadata['containerimage.digest'];
     },
     async push(reference) {
       const res = await run(['push', reference]);
@@ -77,7 +115,9 @@ export function buildArgs(spec: BuildSpec, buildx: boolean): string[] {
     for (const s of spec.secretFiles) args.push('--secret', `id=${s.id},src=${s.path}`);
     if (spec.cacheFrom) args.push('--cache-from', spec.cacheFrom);
     if (spec.cacheTo) args.push('--cache-to', spec.cacheTo);
-    args.push(`--provenance=${spec.provenance}`, '--load');
+    args.push(`--provenance=${spec.provenance}`);
+    if (spec.metadataFile) args.push('--metadata-file', spec.metadataFile);
+    if (spec.output !== 'none') args.push(`--${spec.output}`);
   }
   args.push(spec.context);
   return args;

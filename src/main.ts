@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import os from 'node:os';
+import { createCacheService } from './build-cache.js';
 import { buildxConfigDir, createPrivateConfig } from './docker-config.js';
 import { createDocker } from './docker.js';
 import { reportFailure } from './failure.js';
@@ -9,6 +10,7 @@ import { checkPackageLink } from './package-link.js';
 import { publish } from './publish.js';
 import { pushCheck } from './push-check.js';
 import { RegistryClient } from './registry-client.js';
+import { writeSecretFiles } from './secrets.js';
 import * as state from './state.js';
 import { setOutputs, writeSummary } from './summary.js';
 
@@ -16,7 +18,8 @@ export async function run(): Promise<void> {
   try {
     const ctx = readContext();
     const settings = readSettings(ctx);
-    const configDir = createPrivateConfig(process.env.RUNNER_TEMP || os.tmpdir(), settings.registry);
+    const temp = process.env.RUNNER_TEMP || os.tmpdir();
+    const configDir = createPrivateConfig(temp, settings.registry);
     state.saveConfigDir(configDir);
     state.saveRegistry(settings.registry);
     state.saveLogout(settings.logout);
@@ -24,10 +27,15 @@ export async function run(): Promise<void> {
 
     const result = await publish(settings, ctx, {
       docker: createDocker(configDir, buildxConfigDir()),
+      cache: createCacheService(),
       pushCheck: pushCheck(settings),
       manifest: (credential, repo, ref) => new RegistryClient(settings.registry, credential).manifest(repo, ref),
       packageLink: (credential) => checkPackageLink(settings, ctx, credential),
-      loggedIn: state.saveLoggedIn,
+      writeSecrets: (s) => writeSecretFiles(temp, s.secrets),
+      state: { loggedIn: state.saveLoggedIn, builder: state.saveBuilder, secretsDir: state.saveSecretsDir },
+      cacheBaseDir: temp,
+      runDir: configDir,
+      runId: ctx.runId,
       now: new Date(),
     });
     setOutputs(result);

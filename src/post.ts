@@ -1,30 +1,45 @@
 import * as core from '@actions/core';
-import { removePrivateConfig, buildxConfigDir } from './docker-config.js';
+import { buildxConfigDir, removePrivateConfig } from './docker-config.js';
 import { createDocker } from './docker.js';
+import { removeSecretFiles } from './secrets.js';
 import * as state from './state.js';
 
-/** Logs out and deletes the run's private credentials. Reports problems; never fails the job. */
+/** Deletes build secrets, removes the run's builder, logs out and deletes the credentials. Never fails the job. */
 export async function run(): Promise<void> {
+  const secrets = state.secretsDir();
+  if (secrets) attempt(`delete the build secrets in ${secrets}`, () => removeSecretFiles(secrets));
   const dir = state.configDir();
   if (!dir) {
     core.info('Nothing to clean up: the main step stopped before it wrote any credentials.');
     return;
   }
+  const docker = createDocker(dir, buildxConfigDir());
+  const builder = state.builder();
+  if (builder) await attemptAsync(`remove the builder ${builder}`, () => docker.removeBuilder(builder));
   if (!state.logout()) {
     core.info(`logout is false: the login stays in ${dir} (DOCKER_CONFIG) for the rest of the job.`);
     return;
   }
-  if (state.loggedIn()) {
-    try {
-      await createDocker(dir, buildxConfigDir()).logout(state.registry());
-    } catch (e) {
-      core.warning(`Logging out of ${state.registry()} failed: ${(e as Error).message}. The credentials file is deleted all the same.`);
-    }
-  }
-  try {
-    removePrivateConfig(dir);
+  if (state.loggedIn()) await attemptAsync(`log out of ${state.registry()}`, () => docker.logout(state.registry()));
+  if (attempt(`delete ${dir}, which holds a registry login`, () => removePrivateConfig(dir))) {
     core.info(`Removed the private docker configuration ${dir}.`);
+  }
+}
+
+function attempt(what: string, fn: () => void): boolean {
+  try {
+    fn();
+    return true;
   } catch (e) {
-    core.warning(`Could not delete ${dir}: ${(e as Error).message}. Delete it by hand; it holds a registry login.`);
+    core.warning(`Could not ${what}: ${(e as Error).message}. Do it by hand.`);
+    return false;
+  }
+}
+
+async function attemptAsync(what: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    core.warning(`Could not ${what}: ${(e as Error).message}.`);
   }
 }

@@ -7,6 +7,8 @@ const KEYS = {
   registry: 'registry',
   loggedIn: 'loggedIn',
   logout: 'logout',
+  builder: 'builder',
+  secretsDir: 'secretsDir',
 } as const;
 
 /** Set by the main step at its start: the same bundle then runs as the post step. */
@@ -29,3 +31,11 @@ export const saveLoggedIn = (): void => core.saveState(KEYS.loggedIn, 'true');
 export const logout = (): boolean => core.getState(KEYS.logout) !== 'false';
 export const saveLogout = (value: boolean): void => core.saveState(KEYS.logout, String(value));
 
+
+/** A buildx builder the action created for this run, to remove. */
+export const builder = (): string => core.getState(KEYS.builder);
+export const saveBuilder = (name: string): void => core.saveState(KEYS.builder, name);
+
+/** The directory of this run's build secret files, to delete whatever `logout` says. */
+export const secretsDir = (): string => core.getState(KEYS.secretsDir);
+export const saveSecretsDir = (dir: string): void => core.saveState(KEYS.secretsDir, dir);
