@@ -37,7 +37,8 @@ export interface Builder {
 
 /** The docker CLI as the action uses it; every call runs against the run's private DOCKER_CONFIG. */
 export interface Docker {
-  builder(): Promise<Builder>;
+  /** The current builder; whether it builds several platforms is asked only when `multiPlatform` is wanted. */
+  builder(multiPlatform: boolean): Promise<Builder>;
   /** Creates a docker-container builder for this run and starts it. */
   createBuilder(name: string): Promise<void>;
   removeBuilder(name: string): Promise<void>;
@@ -56,11 +57,11 @@ export function createDocker(configDir: string, buildxConfig: string, env: NodeJ
     exec.getExecOutput('docker', args, { ...options, env: dockerEnv, ignoreReturnCode: true });
 
   return {
-    async builder() {
+    async builder(multiPlatform) {
       const inspect = await run(['buildx', 'inspect'], { silent: true });
       if (inspect.exitCode !== 0) return { buildx: false, driver: '', multiPlatform: false };
       const driver = inspect.stdout.match(/^Driver:\s*(\S+)/m)?.[1] ?? '';
-      if (driver !== 'docker') return { buildx: true, driver, multiPlatform: true };
+      if (driver !== 'docker' || !multiPlatform) return { buildx: true, driver, multiPlatform: driver !== 'docker' };
       const info = await run(['info', '--format', '{{json .DriverStatus}}'], { silent: true });
       return { buildx: true, driver, multiPlatform: info.stdout.includes('io.containerd.snapshotter') };
     },

@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import os from 'node:os';
 import { createCacheService } from './build-cache.js';
+import type { Credential } from './credentials.js';
 import { buildxConfigDir, createPrivateConfig } from './docker-config.js';
 import { createDocker } from './docker.js';
 import { reportFailure } from './failure.js';
@@ -13,6 +14,13 @@ import { RegistryClient } from './registry-client.js';
 import { writeSecretFiles } from './secrets.js';
 import * as state from './state.js';
 import { setOutputs, writeSummary } from './summary.js';
+
+/** One client per credential, so its registry token is asked for once. */
+const clients = new Map<Credential | undefined, RegistryClient>();
+function registryClient(host: string, credential: Credential | undefined): RegistryClient {
+  if (!clients.has(credential)) clients.set(credential, new RegistryClient(host, credential));
+  return clients.get(credential) as RegistryClient;
+}
 
 export async function run(): Promise<void> {
   try {
@@ -28,8 +36,8 @@ export async function run(): Promise<void> {
     const result = await publish(settings, ctx, {
       docker: createDocker(configDir, buildxConfigDir()),
       cache: createCacheService(),
-      pushCheck: pushCheck(settings),
-      manifest: (credential, repo, ref) => new RegistryClient(settings.registry, credential).manifest(repo, ref),
+      pushCheck: pushCheck(settings, (credential) => registryClient(settings.registry, credential)),
+      manifest: (credential, repo, ref) => registryClient(settings.registry, credential).manifest(repo, ref),
       packageLink: (credential) => checkPackageLink(settings, ctx, credential),
       writeSecrets: (s) => writeSecretFiles(temp, s.secrets),
       state: { loggedIn: state.saveLoggedIn, builder: state.saveBuilder, secretsDir: state.saveSecretsDir },

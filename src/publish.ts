@@ -36,7 +36,7 @@ export interface PublishDeps {
 /** Chooses the credential, logs in, builds, tags, pushes, reads the digest back and checks the link. */
 export async function publish(settings: Settings, ctx: GitHubContext, deps: PublishDeps): Promise<PublishResult> {
   const { docker } = deps;
-  const builder = await docker.builder();
+  const builder = await docker.builder(settings.platforms.length > 1);
   checkBuilder(settings, builder);
 
   const { token, pat } = candidates(settings);
@@ -198,8 +198,8 @@ async function pushAll(settings: Settings, credential: Credential, deps: Publish
 
 /** The digest the registry holds under every tag, which must be the one the push reported. */
 async function verifyHeld(settings: Settings, credential: Credential, deps: PublishDeps, reported: Set<string>): Promise<string> {
-  const held = new Map<string, string>();
-  for (const tag of settings.tags) held.set(tag, (await deps.manifest(credential, settings.path, tag)).digest);
+  const manifests = await Promise.all(settings.tags.map((tag) => deps.manifest(credential, settings.path, tag)));
+  const held = new Map(settings.tags.map((tag, i) => [tag, manifests[i].digest]));
   const digests = new Set([...held.values(), ...reported]);
   if (digests.size !== 1) {
     throw new ActionError(

@@ -86,7 +86,8 @@ export class RegistryClient {
   }
 
   private async auth(repository: string, actions: string, cachedOnly = false): Promise<Record<string, string>> {
-    const token = this.tokens.get(`${repository}:${actions}`);
+    // A push token also pulls.
+    const token = this.tokens.get(`${repository}:${actions}`) ?? (actions === 'pull' ? this.tokens.get(`${repository}:pull,push`) : undefined);
     if (token) return { Authorization: token };
     if (cachedOnly) return {};
     const ping = await fetchWithRetry(`${this.base}/v2/`, {}, this.retry);

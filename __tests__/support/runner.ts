@@ -52,7 +52,8 @@ export class Runner {
   private readonly realDocker: string;
   private step = 0;
 
-  constructor() {
+  /** `buildx: false` plays a machine without the buildx plugin: the engine's classic builder builds. */
+  constructor(options: { buildx?: boolean } = {}) {
     this.dir = mkdtempSync(path.join(os.tmpdir(), 'runner-'));
     this.home = path.join(this.dir, 'home');
     this.temp = path.join(this.dir, 'temp');
@@ -71,6 +72,9 @@ export class Runner {
       [
         '#!/bin/bash',
         `printf '%q ' "$@" >> '${this.dockerLog}'; echo >> '${this.dockerLog}'`,
+        ...(options.buildx === false
+          ? [`if [ "$1" = buildx ]; then echo "docker: 'buildx' is not a docker command." >&2; exit 1; fi`, 'export DOCKER_BUILDKIT=0']
+          : []),
         'start=$EPOCHREALTIME',
         `'${this.realDocker}' "$@"`,
         'rc=$?',
