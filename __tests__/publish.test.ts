@@ -10,7 +10,7 @@ import { RegistryError } from '../src/registry-client.js';
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const OTHER = `sha256:${'b'.repeat(64)}`;
 
-const CONTAINERD: Builder = { buildx: true, driver: 'docker', multiPlatform: true };
+const CONTAINERD: Builder = { buildx: true, driver: 'docker', capable: true };
 
 function fakeDocker(pushResult: (ref: string) => string = () => DIGEST, builder: Builder = CONTAINERD): Docker & { calls: string[]; specs: BuildSpec[] } {
   const calls: string[] = [];
@@ -150,19 +150,19 @@ describe('builders', () => {
     ['secrets', settings({ secrets: [{ id: 'npm', value: 'x' }] })],
     ['provenance', settings({ provenance: true })],
   ])('the classic builder refuses %s before anything runs', async (input, s) => {
-    const docker = fakeDocker(undefined, { buildx: false, driver: '', multiPlatform: false });
+    const docker = fakeDocker(undefined, { buildx: false, driver: '', capable: false });
     await expect(publish(s, context, deps(docker))).rejects.toThrow(`Input '${input}'`);
     expect(docker.calls).toEqual([]);
   });
 
   it('the classic builder builds without the cache, with a notice', async () => {
-    const docker = fakeDocker(undefined, { buildx: false, driver: '', multiPlatform: false });
+    const docker = fakeDocker(undefined, { buildx: false, driver: '', capable: false });
     await publish(settings(), context, deps(docker));
     expect(out.join('')).toContain('::notice::cache: Only the classic builder is installed');
   });
 
   it('sets up a builder of its own for several platforms on the docker driver without containerd, and pushes from it', async () => {
-    const docker = fakeDocker(undefined, { buildx: true, driver: 'docker', multiPlatform: false });
+    const docker = fakeDocker(undefined, { buildx: true, driver: 'docker', capable: false });
     const d = deps(docker);
     const result = await publish(settings({ platforms: ['linux/amd64', 'linux/arm64'] }), context, d);
     expect(d.state.builder).toHaveBeenCalledWith(`ghcr-publish-42-${process.pid}`);
@@ -171,8 +171,36 @@ describe('builders', () => {
     expect(result.digest).toBe(DIGEST);
   });
 
+  it('sets up a builder of its own for the cache on the docker driver without containerd', async () => {
+    const docker = fakeDocker(undefined, { buildx: true, driver: 'docker', capable: false });
+    const saved: string[] = [];
+    const cache: CacheService = { available: () => true, restore: async () => undefined, save: async (plan) => void saved.push(plan.key) };
+    await publish(settings({ context: '__fixtures__', file: '__fixtures__/settings.ts' }), context, deps(docker, { cache }));
+    expect(docker.calls).toContain(`create builder ghcr-publish-42-${process.pid}`);
+    expect(docker.specs[0]).toMatchObject({ output: 'push', cacheTo: expect.stringContaining('type=local,dest=') });
+    expect(saved).toHaveLength(1);
+  });
+
+  it('builds without the cache, with a warning, when no builder can export it', async () => {
+    const docker = fakeDocker(undefined, { buildx: true, driver: 'docker', capable: false });
+    docker.createBuilder = async () => {
+      throw new Error('pull access denied for moby/buildkit');
+    };
+    const cache: CacheService = { available: () => true, restore: async () => undefined, save: async () => undefined };
+    const result = await publish(settings(), context, deps(docker, { cache }));
+    expect(result.pushed).toBe(true);
+    expect(docker.specs[0]).toMatchObject({ builder: undefined, output: 'load', cacheTo: undefined });
+    expect(out.join('')).toContain('::warning::cache: the current builder');
+  });
+
+  it('needs no builder of its own without a cache service', async () => {
+    const docker = fakeDocker(undefined, { buildx: true, driver: 'docker', capable: false });
+    await publish(settings(), context, deps(docker));
+    expect(docker.calls.some((c) => c.startsWith('create builder'))).toBe(false);
+  });
+
   it('fails naming platforms when no such builder can start', async () => {
-    const docker = fakeDocker(undefined, { buildx: true, driver: 'docker', multiPlatform: false });
+    const docker = fakeDocker(undefined, { buildx: true, driver: 'docker', capable: false });
     docker.createBuilder = async () => {
       throw new Error('pull access denied for moby/buildkit');
     };

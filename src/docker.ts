@@ -31,14 +31,17 @@ export interface Builder {
   buildx: boolean;
   /** The current builder's driver: `docker`, `docker-container`, `kubernetes`, `remote`. */
   driver: string;
-  /** Whether it builds several platforms into one image: any driver but `docker`, or `docker` on the containerd image store. */
-  multiPlatform: boolean;
+  /**
+   * Whether it builds several platforms into one image and exports its cache: any driver but
+   * `docker`, or `docker` on the containerd image store.
+   */
+  capable: boolean;
 }
 
 /** The docker CLI as the action uses it; every call runs against the run's private DOCKER_CONFIG. */
 export interface Docker {
-  /** The current builder; whether it builds several platforms is asked only when `multiPlatform` is wanted. */
-  builder(multiPlatform: boolean): Promise<Builder>;
+  /** The current builder; whether it is `capable` is asked only when `needed`. */
+  builder(needed: boolean): Promise<Builder>;
   /** Creates a docker-container builder for this run and starts it. */
   createBuilder(name: string): Promise<void>;
   removeBuilder(name: string): Promise<void>;
@@ -57,16 +60,17 @@ export function createDocker(configDir: string, buildxConfig: string, env: NodeJ
     exec.getExecOutput('docker', args, { ...options, env: dockerEnv, ignoreReturnCode: true });
 
   return {
-    async builder(multiPlatform) {
+    async builder(needed) {
       const inspect = await run(['buildx', 'inspect'], { silent: true });
-      if (inspect.exitCode !== 0) return { buildx: false, driver: '', multiPlatform: false };
+      if (inspect.exitCode !== 0) return { buildx: false, driver: '', capable: false };
       const driver = inspect.stdout.match(/^Driver:\s*(\S+)/m)?.[1] ?? '';
-      if (driver !== 'docker' || !multiPlatform) return { buildx: true, driver, multiPlatform: driver !== 'docker' };
+      if (driver !== 'docker' || !needed) return { buildx: true, driver, capable: driver !== 'docker' };
       const info = await run(['info', '--format', '{{json .DriverStatus}}'], { silent: true });
-      return { buildx: true, driver, multiPlatform: info.stdout.includes('io.containerd.snapshotter') };
+      return { buildx: true, driver, capable: info.stdout.includes('io.containerd.snapshotter') };
     },
     async createBuilder(name) {
-      const created = await run(['buildx', 'create', '--name', name, '--driver', 'docker-container']);
+      // The host's network, as the docker driver has: registries on the runner's localhost stay reachable.
+      const created = await run(['buildx', 'create', '--name', name, '--driver', 'docker-container', '--driver-opt', 'network=host']);
       if (created.exitCode !== 0) throw new DockerError('docker buildx create', name, created.stderr);
       const started = await run(['buildx', 'inspect', '--bootstrap', '--builder', name]);
       if (started.exitCode !== 0) throw new DockerError('docker buildx inspect --bootstrap', name, lastLines(started.stderr));

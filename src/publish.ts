@@ -36,8 +36,13 @@ export interface PublishDeps {
 /** Chooses the credential, logs in, builds, tags, pushes, reads the digest back and checks the link. */
 export async function publish(settings: Settings, ctx: GitHubContext, deps: PublishDeps): Promise<PublishResult> {
   const { docker } = deps;
-  const builder = await docker.builder(settings.platforms.length > 1);
+  const multiPlatform = settings.platforms.length > 1;
+  const wantsCache = settings.cache && deps.cache.available();
+  const builder = await docker.builder(multiPlatform || wantsCache);
   checkBuilder(settings, builder);
+  if (settings.cache && !wantsCache && builder.buildx) {
+    core.notice('cache: this runner offers no Actions cache service; building without a cache from earlier runs.');
+  }
 
   const { token, pat } = candidates(settings);
   let credential = token ?? pat;
@@ -59,20 +64,28 @@ export async function publish(settings: Settings, ctx: GitHubContext, deps: Publ
     deps.state.loggedIn();
   }
 
-  // A builder of this run's own, where the current one cannot build several platforms into one image.
+  // A builder of this run's own, where the current one cannot build several platforms into one
+  // image or export its cache (the docker driver without the containerd image store).
   let ownBuilder: string | undefined;
-  if (builder.buildx && settings.platforms.length > 1 && !builder.multiPlatform) {
-    ownBuilder = `ghcr-publish-${deps.runId || 'local'}-${process.pid}`;
-    await core.group(`Set up a builder for ${settings.platforms.join(', ')}`, async () => {
-      deps.state.builder(ownBuilder as string);
-      await docker.createBuilder(ownBuilder as string).catch((e: Error) => {
-        throw new ActionError(
-          `the current builder (driver "${builder.driver}" without the containerd image store) cannot build ${settings.platforms.length} platforms into one image, and a docker-container builder could not be started: ${e.message}`,
-          'Enable the containerd image store in the Docker engine, set up a builder first (docker/setup-buildx-action), or build one platform.',
-          'platforms',
-        );
-      });
+  let useCache = wantsCache && builder.buildx;
+  if (builder.buildx && (multiPlatform || wantsCache) && !builder.capable) {
+    const name = `ghcr-publish-${deps.runId || 'local'}-${process.pid}`;
+    const started = await core.group(`Set up a builder for ${multiPlatform ? settings.platforms.join(', ') : 'the build cache'}`, async () => {
+      deps.state.builder(name);
+      try {
+        await docker.createBuilder(name);
+        return true;
+      } catch (e) {
+        const why = `the current builder (driver "${builder.driver}" without the containerd image store) cannot ${multiPlatform ? `build ${settings.platforms.length} platforms into one image` : 'export its cache'}, and a docker-container builder could not be started: ${(e as Error).message}`;
+        if (multiPlatform) {
+          throw new ActionError(why, 'Enable the containerd image store in the Docker engine, set up a builder first (docker/setup-buildx-action), or build one platform.', 'platforms');
+        }
+        core.warning(`cache: ${why}. Building without the Actions cache.`);
+        return false;
+      }
     });
+    if (started) ownBuilder = name;
+    else useCache = false;
   }
 
   const secrets = settings.secrets.length > 0 ? deps.writeSecrets(settings) : undefined;
@@ -83,7 +96,7 @@ export async function publish(settings: Settings, ctx: GitHubContext, deps: Publ
   if (labels[SOURCE] !== expectedSource) {
     core.warning(`labels sets ${SOURCE}=${labels[SOURCE]}, so the package will not be linked to ${expectedSource}.`);
   }
-  const cache = settings.cache && builder.buildx ? await restoreCache(settings, deps) : undefined;
+  const cache = useCache ? await restoreCache(settings, deps) : undefined;
   const spec: BuildSpec = {
     context: settings.context,
     file: settings.file,
@@ -146,11 +159,7 @@ interface Cache {
 }
 
 /** Restores the nearest build cache; a cache failure never fails the publish. */
-async function restoreCache(settings: Settings, deps: PublishDeps): Promise<Cache | undefined> {
-  if (!deps.cache.available()) {
-    core.notice('cache: this runner offers no Actions cache service; building without a cache from earlier runs.');
-    return undefined;
-  }
+async function restoreCache(settings: Settings, deps: PublishDeps): Promise<Cache> {
   return core.group('Restore the build cache', async () => {
     const plan = await cachePlan(settings, deps.cacheBaseDir);
     try {
