@@ -64,29 +64,7 @@ export async function publish(settings: Settings, ctx: GitHubContext, deps: Publ
     deps.state.loggedIn();
   }
 
-  // A builder of this run's own, where the current one cannot build several platforms into one
-  // image or export its cache (the docker driver without the containerd image store).
-  let ownBuilder: string | undefined;
-  let useCache = wantsCache && builder.buildx;
-  if (builder.buildx && (multiPlatform || wantsCache) && !builder.capable) {
-    const name = `ghcr-publish-${deps.runId || 'local'}-${process.pid}`;
-    const started = await core.group(`Set up a builder for ${multiPlatform ? settings.platforms.join(', ') : 'the build cache'}`, async () => {
-      deps.state.builder(name);
-      try {
-        await docker.createBuilder(name);
-        return true;
-      } catch (e) {
-        const why = `the current builder (driver "${builder.driver}" without the containerd image store) cannot ${multiPlatform ? `build ${settings.platforms.length} platforms into one image` : 'export its cache'}, and a docker-container builder could not be started: ${(e as Error).message}`;
-        if (multiPlatform) {
-          throw new ActionError(why, 'Enable the containerd image store in the Docker engine, set up a builder first (docker/setup-buildx-action), or build one platform.', 'platforms');
-        }
-        core.warning(`cache: ${why}. Building without the Actions cache.`);
-        return false;
-      }
-    });
-    if (started) ownBuilder = name;
-    else useCache = false;
-  }
+  const { ownBuilder, useCache } = await setUpBuilder(settings, builder, wantsCache, deps);
 
   const secrets = settings.secrets.length > 0 ? deps.writeSecrets(settings) : undefined;
   if (secrets) deps.state.secretsDir(secrets.dir);
@@ -111,7 +89,8 @@ export async function publish(settings: Settings, ctx: GitHubContext, deps: Publ
     builder: ownBuilder,
     cacheFrom: cache?.restored ? `type=local,src=${cache.plan.dir}` : undefined,
     cacheTo: cache ? `type=local,dest=${cache.plan.next},mode=max` : undefined,
-    output: ownBuilder ? (push ? 'push' : 'none') : 'load',
+    // A docker-container builder cannot load a multi-platform image into the engine's store.
+    output: ownBuilder && push ? 'push' : ownBuilder && multiPlatform ? 'none' : 'load',
     metadataFile: ownBuilder ? path.join(deps.runDir, 'build-metadata.json') : undefined,
   };
   const builtDigest = await core.group(`Build ${settings.imageName}`, () => docker.build(spec, builder.buildx));
@@ -132,7 +111,7 @@ export async function publish(settings: Settings, ctx: GitHubContext, deps: Publ
   const digest = await core.group(`Push ${settings.references.length} tag(s)`, () =>
     spec.output === 'push' ? verifyHeld(settings, credential, deps, new Set([builtDigest ?? ''])) : pushAll(settings, credential, deps),
   );
-  Object.assign(result, { digest, pushed: true, tokenSource: credential.source });
+  Object.assign(result, { digest, pushed: true, tokenSource: credential.source, credential: `${credential.label} as ${credential.username}` });
   if (settings.registryType !== 'generic') {
     const link = await core.group('Check the link to the repository', () => deps.packageLink(credential));
     if (link.notice) core.notice(link.notice);
@@ -140,6 +119,38 @@ export async function publish(settings: Settings, ctx: GitHubContext, deps: Publ
     Object.assign(result, { packageUrl: link.packageUrl, link: link.lines });
   }
   return result;
+}
+
+/**
+ * A builder of this run's own, where the current one cannot build several platforms into one image
+ * or export its cache (the docker driver without the containerd image store). Failing to start one
+ * fails a multi-platform build; a build that only wanted the cache goes on without it.
+ */
+async function setUpBuilder(
+  settings: Settings,
+  builder: Builder,
+  wantsCache: boolean,
+  deps: PublishDeps,
+): Promise<{ ownBuilder?: string; useCache: boolean }> {
+  const multiPlatform = settings.platforms.length > 1;
+  if (!builder.buildx || builder.capable || !(multiPlatform || wantsCache)) return { useCache: wantsCache && builder.buildx };
+  const name = `ghcr-publish-${deps.runId || 'local'}-${process.pid}`;
+  return core.group(`Set up a builder for ${multiPlatform ? settings.platforms.join(', ') : 'the build cache'}`, async () => {
+    deps.state.builder(name);
+    try {
+      await deps.docker.createBuilder(name);
+      return { ownBuilder: name, useCache: wantsCache };
+    } catch (e) {
+      const why = `the current builder (driver "${builder.driver}" without the containerd image store) cannot ${
+        multiPlatform ? `build ${settings.platforms.length} platforms into one image` : 'export its cache'
+      }, and a docker-container builder could not be started: ${(e as Error).message}`;
+      if (multiPlatform) {
+        throw new ActionError(why, 'Enable the containerd image store in the Docker engine, set up a builder first (docker/setup-buildx-action), or build one platform.', 'platforms');
+      }
+      core.warning(`cache: ${why}. Building without the Actions cache.`);
+      return { useCache: false };
+    }
+  });
 }
 
 /** What only BuildKit can do is an error with the classic builder, never silently dropped. */

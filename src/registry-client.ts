@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { type RetryPolicy, defaultRetry, fetchWithRetry } from './http-retry.js';
 import { registryBaseUrl } from './registry-rules.js';
 
-export interface Credential {
+/** What the registry's Basic auth and token service need of a credential. */
+export interface Login {
   username: string;
   secret: string;
 }
@@ -39,7 +40,7 @@ export class RegistryClient {
 
   constructor(
     host: string,
-    private readonly credential: Credential | undefined,
+    private readonly credential: Login | undefined,
     private readonly retry: RetryPolicy = defaultRetry,
   ) {
     this.base = registryBaseUrl(host);

@@ -11,6 +11,8 @@ export interface PublishResult {
   /** Why the push was skipped, when it was. */
   skipReason?: string;
   tokenSource: TokenSource | '';
+  /** Which credential pushed, as messages name it, and its login. */
+  credential?: string;
   labels: Record<string, string>;
   packageUrl: string;
   /** Lines about the package's link to its repository, when it was checked. */
@@ -25,11 +27,6 @@ export function setOutputs(result: PublishResult): void {
   core.setOutput('package-url', result.packageUrl);
 }
 
-const CREDENTIAL_NAMES: Record<TokenSource, string> = {
-  'github-token': 'GITHUB_TOKEN (`token`)',
-  pat: 'personal access token',
-};
-
 export async function writeSummary(result: PublishResult): Promise<void> {
   const summary = core.summary.addHeading(result.pushed ? `Published ${result.imageName}` : `Built ${result.imageName} (not pushed)`, 3);
   if (result.skipReason) summary.addRaw(`<p>${escape(result.skipReason)}</p>`, true);
@@ -42,7 +39,7 @@ export async function writeSummary(result: PublishResult): Promise<void> {
   ]);
   const facts: [string, string][] = [];
   if (result.digest) facts.push(['digest', `<code>${result.digest}</code>`]);
-  if (result.tokenSource) facts.push(['pushed with', CREDENTIAL_NAMES[result.tokenSource]]);
+  if (result.credential) facts.push(['pushed with', escape(result.credential)]);
   if (result.packageUrl) facts.push(['package', `<a href="${escape(result.packageUrl)}">${escape(result.packageUrl)}</a>`]);
   for (const line of result.link ?? []) facts.push(['link', escape(line)]);
   if (facts.length > 0) summary.addTable(facts.map(([k, v]) => [{ data: k, header: true }, v]));
