@@ -60,7 +60,10 @@ export async function publish(settings: Settings, ctx: GitHubContext, deps: Publ
 
   if (credential) {
     const { username, secret } = credential;
-    await core.group(`Log in to ${settings.registry} as ${username}`, () => docker.login(settings.registry, username, secret));
+    await core.group(`Log in to ${settings.registry} as ${username}`, async () => {
+      await docker.login(settings.registry, username, secret);
+      core.info(`The login is in this run's private DOCKER_CONFIG (${deps.runDir}), which the post step deletes.`);
+    });
     deps.state.loggedIn();
   }
 
