@@ -78,6 +78,8 @@ describe('a bad input fails the step before anything runs', () => {
     const named = [...main.stdout.matchAll(/^::error title=ghcr-publish%3A input '([\w-]+)'/gm)].map((m) => m[1]);
     expect(named.sort()).toEqual(['image', 'push', 'tags']);
     expect(main.stdout).toContain('3 inputs are invalid; nothing was built or pushed.');
+    expect(main.summary).toContain('ghcr-publish failed');
+    expect(main.summary).toContain("Input 'push': \"maybe\" is not a boolean.");
     expect(readdirSync(runner.temp)).toEqual([]);
   });
 });

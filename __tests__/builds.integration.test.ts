@@ -82,6 +82,24 @@ describe('a multi-platform image', () => {
   });
 });
 
+describe('target', () => {
+  it('builds the named stage only', async () => {
+    const runner = new Runner();
+    writeFileSync(
+      path.join(runner.workspace, 'Dockerfile'),
+      'FROM scratch AS runtime\nCOPY runtime.txt /stage.txt\n\nFROM scratch AS debug\nCOPY debug.txt /stage.txt\n',
+    );
+    writeFileSync(path.join(runner.workspace, 'runtime.txt'), `runtime ${randomUUID()}\n`);
+    writeFileSync(path.join(runner.workspace, 'debug.txt'), `debug ${randomUUID()}\n`);
+    const step = await runner.main(github, { registry: registry.host, image: 'staged', tags: 'v1', target: 'runtime' });
+    expect(step.exitCode).toBe(0);
+    const layers = mkdtempSync(path.join(os.tmpdir(), 'layers-'));
+    await run('skopeo', ['copy', '--src-tls-verify=false', '--src-creds', CREDS, '--dest-decompress', `docker://${registry.host}/acme/staged:v1`, `dir:${layers}`]);
+    expect(await filesContaining(layers, 'runtime ')).not.toEqual([]);
+    expect(await filesContaining(layers, 'debug ')).toEqual([]);
+  });
+});
+
 describe('provenance: true', () => {
   it('adds an attestation manifest (an unknown/unknown platform)', async () => {
     const runner = new Runner();

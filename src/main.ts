@@ -49,6 +49,6 @@ export async function run(): Promise<void> {
     setOutputs(result);
     await writeSummary(result);
   } catch (e) {
-    reportFailure(e);
+    await reportFailure(e);
   }
 }
