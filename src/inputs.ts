@@ -101,7 +101,7 @@ export function readSettings(ctx: GitHubContext, env: NodeJS.ProcessEnv = proces
     const given = core.getInput('image');
     if (given) return checkPath('image', given, 'image name');
     try {
-      return checkPath('image', repoName, "image name (it is the repository's name, the default)");
+      return checkPath('image', repoName, 'image name');
     } catch {
       return fail('image', `the repository's name "${repoName}", the default image name, is not a valid image name.`, `Set image: explicitly, e.g. "${suggestPath(repoName)}".`);
     }
