@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { ActionError, InputErrors } from './errors.js';
+import { escape } from './summary.js';
 
 /** The one place an error becomes the step's failure: one annotation per bad input, and the summary says why. */
 export async function reportFailure(e: unknown): Promise<void> {
@@ -16,7 +17,7 @@ export async function reportFailure(e: unknown): Promise<void> {
     lines = [`Unexpected failure: ${e instanceof Error ? e.message : String(e)}`];
   }
   try {
-    await core.summary.addHeading('ghcr-publish failed', 3).addCodeBlock(lines.join('\n\n')).write();
+    await core.summary.addHeading('ghcr-publish failed', 3).addRaw(`<pre>${escape(lines.join('\n\n'))}</pre>`, true).write();
   } catch {
     // No summary file outside a runner: the annotations above already say it.
   }

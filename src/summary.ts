@@ -52,6 +52,7 @@ export async function writeSummary(result: PublishResult): Promise<void> {
   await summary.write();
 }
 
-function escape(text: string): string {
+/** Text made safe to put in the summary's HTML. */
+export function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
