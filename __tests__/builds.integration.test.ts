@@ -117,12 +117,14 @@ describe('provenance: true', () => {
 describe('a build secret', () => {
   const runner = new Runner();
   const SECRET = `npm-secret-${randomUUID()}`;
+  const KEY_LINES = [`key-line-one-${randomUUID()}`, `key-line-two-${randomUUID()}`];
   let main: StepResult;
   let post: StepResult;
   let layers: string;
 
   beforeAll(async () => {
     const hash = createHash('sha256').update(SECRET).digest('hex');
+    const keyHash = createHash('sha256').update(KEY_LINES.join('\n')).digest('hex');
     copyFileSync('/bin/busybox', path.join(runner.workspace, 'busybox'));
     writeFileSync(
       path.join(runner.workspace, 'Dockerfile'),
@@ -131,10 +133,11 @@ describe('a build secret', () => {
         'COPY busybox /bin/busybox',
         'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
         `RUN --mount=type=secret,id=npm_token,required=true test "$(sha256sum /run/secrets/npm_token | cut -d' ' -f1)" = "${hash}" && echo seen > /secret-was-read`,
+        `RUN --mount=type=secret,id=deploy_key,required=true test "$(sha256sum /run/secrets/deploy_key | cut -d' ' -f1)" = "${keyHash}" && echo seen > /key-was-read`,
         '',
       ].join('\n'),
     );
-    const inputs = { registry: registry.host, image: 'with-secret', tags: 'v1', secrets: `npm_token=${SECRET}` };
+    const inputs = { registry: registry.host, image: 'with-secret', tags: 'v1', secrets: `npm_token=${SECRET}\ndeploy_key<<EOF\n${KEY_LINES.join('\n')}\nEOF` };
     main = await runner.main(github, inputs);
     post = await runner.post(github, inputs, main.state);
     layers = mkdtempSync(path.join(os.tmpdir(), 'layers-'));
@@ -142,22 +145,28 @@ describe('a build secret', () => {
     await run('skopeo', ['copy', '--src-tls-verify=false', '--src-creds', CREDS, '--dest-decompress', `docker://${registry.host}/acme/with-secret:v1`, `dir:${path.join(layers, 'image')}`]);
   });
 
-  it('is read by RUN --mount=type=secret during the build', async () => {
+  it('is read by RUN --mount=type=secret during the build, a value of several lines too', async () => {
     expect(main.exitCode).toBe(0);
     expect(await filesContaining(layers, 'secret-was-read')).not.toEqual([]);
+    expect(await filesContaining(layers, 'key-was-read')).not.toEqual([]);
   });
 
   it('is in no layer, nor the config or history of the image', async () => {
-    expect(await filesContaining(layers, SECRET)).toEqual([]);
-    const config = await imageConfig(`${registry.host}/acme/with-secret:v1`, CREDS);
-    expect(JSON.stringify(config)).not.toContain(SECRET);
-    expect(config.history?.length).toBeGreaterThan(0);
+    const config = JSON.stringify(await imageConfig(`${registry.host}/acme/with-secret:v1`, CREDS));
+    expect(config).toContain('history');
+    for (const value of [SECRET, ...KEY_LINES]) {
+      expect(await filesContaining(layers, value)).toEqual([]);
+      expect(config).not.toContain(value);
+    }
   });
 
   it('is masked, and on no command line and in no log', () => {
-    expect(main.masked).toContain(SECRET);
-    expect((main.stdout + post.stdout).replace(/^::add-mask::.*$/gm, '')).not.toContain(SECRET);
-    expect([...main.dockerCalls, ...post.dockerCalls].filter((c) => c.includes(SECRET))).toEqual([]);
+    expect(main.masked).toEqual(expect.arrayContaining([SECRET, ...KEY_LINES]));
+    const logs = (main.stdout + post.stdout).replace(/^::add-mask::.*$/gm, '');
+    for (const value of [SECRET, ...KEY_LINES]) {
+      expect(logs).not.toContain(value);
+      expect([...main.dockerCalls, ...post.dockerCalls].filter((c) => c.includes(value))).toEqual([]);
+    }
     // The log of command lines is shell-quoted (printf %q), which escapes the comma.
     expect(main.dockerCalls.find((c) => c.startsWith('buildx build'))).toMatch(/--secret id=npm_token\\?,src=\//);
   });
@@ -165,6 +174,6 @@ describe('a build secret', () => {
   it('is deleted from disk by the post step', async () => {
     expect(post.exitCode).toBe(0);
     expect(existsSync(main.state.secretsDir)).toBe(false);
-    expect(await filesContaining(runner.dir, SECRET)).toEqual([]);
+    for (const value of [SECRET, ...KEY_LINES]) expect(await filesContaining(runner.dir, value)).toEqual([]);
   });
 });

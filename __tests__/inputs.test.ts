@@ -128,6 +128,36 @@ describe('parsed inputs', () => {
   });
 });
 
+describe('build secrets of several lines', () => {
+  const key = '-----BEGIN KEY-----\nAAAA\n-----END KEY-----';
+
+  it('are read between id<<DELIMITER and DELIMITER, beside one-line ones', () => {
+    setInputs({ secrets: `npm=abc\ndeploy_key<<EOF\n${key}\nEOF\nother=x` });
+    expect(readSettings(ctx, {}).secrets).toEqual([
+      { id: 'npm', value: 'abc' },
+      { id: 'deploy_key', value: key },
+      { id: 'other', value: 'x' },
+    ]);
+  });
+
+  it('are masked whole and line by line', () => {
+    setInputs({ secrets: `deploy_key<<EOF\n${key}\nEOF` });
+    const writes: string[] = [];
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      writes.push(String(chunk));
+      return true;
+    });
+    readSettings(ctx, {});
+    const masked = writes.filter((w) => w.startsWith('::add-mask::')).map((w) => w.slice('::add-mask::'.length).trim());
+    expect(masked).toEqual(expect.arrayContaining(['AAAA', '-----BEGIN KEY-----', '-----BEGIN KEY-----%0AAAAA%0A-----END KEY-----']));
+  });
+
+  it('need their closing line', () => {
+    setInputs({ secrets: `deploy_key<<EOF\n${key}` });
+    expect(() => readSettings(ctx, {})).toThrow('the value of "deploy_key" has no closing EOF line.');
+  });
+});
+
 describe('every bad input is reported at once', () => {
   it('names each', () => {
     setInputs({ image: '.github', tags: 'a b', push: 'yes', platforms: 'linux', 'registry-type': 'nope' });

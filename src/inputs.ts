@@ -81,7 +81,9 @@ export function readSettings(ctx: GitHubContext, env: NodeJS.ProcessEnv = proces
   const explicitPat = core.getInput('pat');
   const pat = explicitPat || (ENV_NAME.test(tokenSecretName) ? (env[tokenSecretName] ?? '').trim() : '');
   const secrets = attempt(() => parseSecrets(core.getInput('secrets')), []);
-  for (const secret of [token, pat, ...secrets.map((s) => s.value)]) if (secret) core.setSecret(secret);
+  // A value of several lines is masked line by line too, as the runner matches masks per line.
+  const masks = [token, pat, ...secrets.flatMap((s) => [s.value, ...(s.value.includes('\n') ? s.value.split('\n') : [])])];
+  for (const secret of masks) if (secret.trim()) core.setSecret(secret);
 
   if (!ENV_NAME.test(tokenSecretName)) {
     errors.push(
@@ -264,14 +266,31 @@ function checkPlatforms(): string[] {
   return platforms;
 }
 
+/**
+ * `id=value` lines, or `id<<DELIMITER`, the value's lines, then `DELIMITER` for a multi-line value
+ * such as a key (the form GitHub's own file commands use). A secret is never quoted back.
+ */
 function parseSecrets(raw: string): BuildSecret[] {
-  return lines(raw).map((line) => {
+  const usage = 'Write one id=value per line, e.g. "npm_token=${{ secrets.NPM_TOKEN }}", or for a value of several lines id<<EOF, the value, then EOF.';
+  const rows = raw.split('\n');
+  const secrets: BuildSecret[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const line = rows[i].trim();
+    if (line === '') continue;
+    const heredoc = line.match(/^([A-Za-z0-9_.-]+)<<(\S+)$/);
+    if (heredoc) {
+      const end = rows.findIndex((row, j) => j > i && row.trim() === heredoc[2]);
+      if (end < 0) fail('secrets', `the value of "${heredoc[1]}" has no closing ${heredoc[2]} line.`, usage);
+      secrets.push({ id: heredoc[1], value: rows.slice(i + 1, end).join('\n') });
+      i = end;
+      continue;
+    }
     const m = line.match(/^([^=]+)=(.*)$/);
     const id = m?.[1].trim() ?? '';
-    // The line is a secret: never quote it back.
     if (!m || !SECRET_ID.test(id) || m[2] === '') {
-      fail('secrets', `a line is not id=value (an id of letters, digits, '_', '.' or '-', then a non-empty value).`, 'Write one id=value per line, e.g. "npm_token=${{ secrets.NPM_TOKEN }}".');
+      fail('secrets', `a line is not id=value (an id of letters, digits, '_', '.' or '-', then a non-empty value).`, usage);
     }
-    return { id, value: m[2] };
-  });
+    secrets.push({ id, value: m[2] });
+  }
+  return secrets;
 }
