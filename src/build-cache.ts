@@ -36,7 +36,7 @@ export async function cachePlan(settings: Settings, baseDir: string): Promise<Ca
 /** A hash of the Dockerfile, the build's parameters and every file of the context but `.git`. */
 export async function contextHash(settings: Settings): Promise<string> {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify([settings.buildArgs, settings.target, settings.platforms, path.resolve(settings.file)]));
+  hash.update(JSON.stringify([settings.buildArgs, settings.target, settings.platforms, path.relative(settings.context, settings.file)]));
   for (const file of [settings.file, ...walk(settings.context)]) {
     hash.update(`\0${path.relative(settings.context, file)}\0`);
     for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
