@@ -94,7 +94,8 @@ describe('the fallback to the PAT', () => {
     expect(step.outputs.image).toBe(`${github.host}/other-org/tool`);
     // Every token was asked for with the PAT: GITHUB_TOKEN was never tried.
     const asked = new Set(github.requests.slice(before).filter((r) => r.startsWith('token for ')));
-    expect([...asked]).toEqual(['token for acme-robot']);
+    expect(asked).toContain('token for acme-robot');
+    expect(asked).not.toContain('token for github-actions');
   });
 
   it('reads the PAT from the variable token-secret-name names', async () => {
@@ -189,7 +190,8 @@ describe('the real docker client meets the same rules', () => {
     const push = await runWithInput('docker', ['push', ref], '', env);
     expect(push.status).not.toBe(0);
     // All the docker engine shows of GitHub's refusal, after the build: the push check exists for this.
-    expect(push.output).toContain('blobs/uploads/: 403 Forbidden');
+    // (The engine may first try to mount the layer from another repository: a query follows the path.)
+    expect(push.output).toMatch(/POST request to \S+\/acme\/denied\/blobs\/uploads\/\S*: 403 Forbidden/);
   });
 
   it('is refused login with an unknown token', async () => {
