@@ -16,6 +16,7 @@ export function settings(over: Partial<Settings> = {}): Settings {
     username: 'octocat',
     pat: '',
     patSource: 'CR_PAT',
+    tokenSecretName: 'CR_PAT',
     patUsername: 'octocat',
     context: '.',
     file: 'Dockerfile',

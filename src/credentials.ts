@@ -61,7 +61,7 @@ export function tokenCannotPush(settings: Settings, ctx: GitHubContext): string 
   return undefined;
 }
 
-export interface Attempt {
+interface Attempt {
   credential: Credential;
   error: Error;
 }
@@ -86,7 +86,7 @@ export async function chooseCredential(
   const ruledOut = tokenCannotPush(settings, ctx);
   if (ruledOut && !pat) {
     if (ctx.readOnlyToken) return { skipped: `Not pushed: ${ruledOut}, and no PAT was given.` };
-    const env = settings.patSource === 'pat' ? 'CR_PAT' : settings.patSource;
+    const env = settings.tokenSecretName;
     throw new ActionError(
       `No credential may push ${settings.imageName}: ${ruledOut}, and no PAT was given.`,
       `Store a classic PAT with the write:packages scope (${tokenUrl(ctx)}) of an account that may publish to ${settings.owner} as a secret, and pass it as env: ${env}: \${{ secrets.${env} }} or as pat:.`,

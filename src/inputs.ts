@@ -38,6 +38,8 @@ export interface Settings {
   pat: string;
   /** Where the PAT came from, for messages: `pat` or the environment variable's name. */
   patSource: string;
+  /** The environment variable that holds the fallback PAT (`token-secret-name`). */
+  tokenSecretName: string;
   patUsername: string;
   context: string;
   file: string;
@@ -170,6 +172,7 @@ export function readSettings(ctx: GitHubContext, env: NodeJS.ProcessEnv = proces
     username,
     pat,
     patSource: explicitPat ? 'pat' : tokenSecretName,
+    tokenSecretName,
     patUsername: core.getInput('pat-username') || username,
     context,
     file,

@@ -7,7 +7,7 @@ import * as state from './state.js';
 /** Deletes build secrets, removes the run's builder, logs out and deletes the credentials. Never fails the job. */
 export async function run(): Promise<void> {
   const secrets = state.secretsDir();
-  if (secrets) attempt(`delete the build secrets in ${secrets}`, () => removeSecretFiles(secrets));
+  if (secrets) await attempt(`delete the build secrets in ${secrets}`, () => removeSecretFiles(secrets));
   const dir = state.configDir();
   if (!dir) {
     core.info('Nothing to clean up: the main step stopped before it wrote any credentials.');
@@ -15,31 +15,24 @@ export async function run(): Promise<void> {
   }
   const docker = createDocker(dir, buildxConfigDir());
   const builder = state.builder();
-  if (builder) await attemptAsync(`remove the builder ${builder}`, () => docker.removeBuilder(builder));
+  if (builder) await attempt(`remove the builder ${builder}`, () => docker.removeBuilder(builder));
   if (!state.logout()) {
     core.info(`logout is false: the login stays in ${dir} (DOCKER_CONFIG) for the rest of the job.`);
     return;
   }
-  if (state.loggedIn()) await attemptAsync(`log out of ${state.registry()}`, () => docker.logout(state.registry()));
-  if (attempt(`delete ${dir}, which holds a registry login`, () => removePrivateConfig(dir))) {
+  if (state.loggedIn()) await attempt(`log out of ${state.registry()}`, () => docker.logout(state.registry()));
+  if (await attempt(`delete ${dir}, which holds a registry login`, () => removePrivateConfig(dir))) {
     core.info(`Removed the private docker configuration ${dir}.`);
   }
 }
 
-function attempt(what: string, fn: () => void): boolean {
-  try {
-    fn();
-    return true;
-  } catch (e) {
-    core.warning(`Could not ${what}: ${(e as Error).message}. Do it by hand.`);
-    return false;
-  }
-}
-
-async function attemptAsync(what: string, fn: () => Promise<void>): Promise<void> {
+/** Runs one clean-up; a failure is a warning, never the job's failure. */
+async function attempt(what: string, fn: () => void | Promise<void>): Promise<boolean> {
   try {
     await fn();
+    return true;
   } catch (e) {
-    core.warning(`Could not ${what}: ${(e as Error).message}.`);
+    core.warning(`Could not ${what}: ${(e as Error).message}. Do it by hand if it matters.`);
+    return false;
   }
 }
