@@ -1,5 +1,8 @@
+import { InputErrors } from '../src/errors.js';
 import type { GitHubContext } from '../src/github-context.js';
-import type { Settings } from '../src/inputs.js';
+import { INPUT_NAMES, type RawInputs } from '../src/inputs.js';
+import { InputConflict } from '../src/settings-rules.js';
+import { type Settings, defaultFor } from '../src/settings.js';
 
 /** A valid release publish to ghcr.io, for tests to vary. */
 export function settings(over: Partial<Settings> = {}): Settings {
@@ -30,7 +33,13 @@ export function settings(over: Partial<Settings> = {}): Settings {
     description: '',
     licenses: '',
     push: true,
+    byDigest: false,
     logout: true,
+    reproducible: true,
+    immutableTags: true,
+    dryRun: false,
+    merge: [],
+    changed: [],
     ...over,
     tags,
   };
@@ -50,3 +59,23 @@ export const context: GitHubContext = {
   readOnlyToken: false,
   ownerType: 'Organization',
 };
+
+/** The inputs as the runner hands them over: action.yml's defaults with their `${{ github.* }}` evaluated, then `over`. */
+export function runnerInputs(ctx: GitHubContext, over: Partial<RawInputs> = {}): RawInputs {
+  const defaults = Object.fromEntries(INPUT_NAMES.map((name) => [name, defaultFor(name, ctx) ?? ''])) as RawInputs;
+  return { ...defaults, ...over };
+}
+
+/** What `fn` refused: each error's input, a conflict as `a+b`, and its message. [] when it throws nothing. */
+export function refusals(fn: () => unknown): { inputs: string[]; messages: string[] } {
+  try {
+    fn();
+  } catch (e) {
+    if (!(e instanceof InputErrors)) throw e;
+    return {
+      inputs: e.errors.map((x) => (x instanceof InputConflict ? x.inputs.join('+') : (x.input ?? ''))),
+      messages: e.errors.map((x) => x.message),
+    };
+  }
+  return { inputs: [], messages: [] };
+}

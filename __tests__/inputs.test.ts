@@ -1,25 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { InputErrors } from '../src/errors.js';
-import { type GitHubContext, readContext } from '../src/github-context.js';
-import { readSettings } from '../src/inputs.js';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { ACTION_DEFAULTS, INPUT_NAMES, readInputs } from '../src/inputs.js';
 
-const context = mkdtempSync(path.join(os.tmpdir(), 'ctx-'));
-writeFileSync(path.join(context, 'Dockerfile'), 'FROM scratch\n');
-const ctx: GitHubContext = readContext({
-  GITHUB_REPOSITORY: 'Acme/Widget',
-  GITHUB_ACTOR: 'octocat',
-  GITHUB_REF: 'refs/tags/v1.2.3',
-  GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
-});
+const action = parse(readFileSync(new URL('../action.yml', import.meta.url), 'utf8')) as {
+  inputs: Record<string, { default?: unknown }>;
+};
 
 let saved: NodeJS.ProcessEnv;
+let writes: string[];
 beforeEach(() => {
   saved = { ...process.env };
-  jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  setInputs({ token: 'ghs_abc', context });
+  for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key];
+  writes = [];
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    writes.push(String(chunk));
+    return true;
+  });
 });
 afterEach(() => {
   process.env = saved;
@@ -30,148 +27,64 @@ function setInputs(inputs: Record<string, string>): void {
   for (const [k, v] of Object.entries(inputs)) process.env[`INPUT_${k.toUpperCase()}`] = v;
 }
 
-function errorsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InputErrors) return e.errors.map((x) => x.input ?? '');
-    throw e;
-  }
-  return [];
-}
+const masked = () => writes.filter((w) => w.startsWith('::add-mask::')).map((w) => w.slice('::add-mask::'.length).trim());
 
-describe('settings from the defaults of a release run', () => {
-  it('names the image on ghcr.io after the lower-cased repository and derives the tags', () => {
-    const s = readSettings(ctx, {});
-    expect(s).toMatchObject({
-      registry: 'ghcr.io',
-      registryType: 'ghcr',
-      owner: 'acme',
-      repository: 'Acme/Widget',
-      path: 'acme/widget',
-      imageName: 'ghcr.io/acme/widget',
-      tags: ['1.2.3', '1.2', '1', 'latest'],
-      username: 'octocat',
-      push: true,
-      cache: true,
-      provenance: false,
-      logout: true,
-      file: path.join(context, 'Dockerfile'),
-    });
-    expect(s.references[0]).toBe('ghcr.io/acme/widget:1.2.3');
+describe('ACTION_DEFAULTS, the one table of defaults', () => {
+  it("is action.yml's inputs with their defaults, exactly and in order (expressions as text)", () => {
+    const declared = Object.entries(action.inputs).map(([name, spec]) => [name, spec.default]);
+    expect(Object.entries(ACTION_DEFAULTS)).toEqual(declared);
+    expect(INPUT_NAMES).toEqual(Object.keys(action.inputs));
   });
 
-  it('masks the token, the PAT and build secrets before anything else', () => {
-    setInputs({ secrets: 'npm=s3cret-value' });
-    const writes: string[] = [];
-    jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      writes.push(String(chunk));
-      return true;
-    });
-    readSettings(ctx, { CR_PAT: 'ghp_fallback' });
-    expect(writes.filter((w) => w.startsWith('::add-mask::'))).toEqual([
-      expect.stringContaining('ghs_abc'),
-      expect.stringContaining('ghp_fallback'),
-      expect.stringContaining('s3cret-value'),
-    ]);
+  it('has a default for every input of action.yml, written as a string', () => {
+    for (const spec of Object.values(action.inputs)) expect(typeof spec.default).toBe('string');
   });
 });
 
-describe('the PAT', () => {
-  it('comes from the pat input first', () => {
-    setInputs({ pat: 'ghp_input', 'pat-username': 'robot' });
-    expect(readSettings(ctx, { CR_PAT: 'ghp_env' })).toMatchObject({ pat: 'ghp_input', patSource: 'pat', patUsername: 'robot' });
+describe('readInputs only reads', () => {
+  it('returns every input as the runner gave it, trimmed, and empty when not given', () => {
+    setInputs({ push: ' yes ', 'prune-untagged': '7 days', description: 'one\ntwo', tags: 'a b' });
+    const { inputs } = readInputs({});
+    expect(Object.keys(inputs)).toEqual(INPUT_NAMES);
+    expect(inputs).toMatchObject({ push: 'yes', 'prune-untagged': '7 days', description: 'one\ntwo', tags: 'a b', registry: '', merge: '' });
   });
 
-  it('else from the variable token-secret-name names', () => {
+  it('reads the fallback PAT from the variable token-secret-name names (CR_PAT by default)', () => {
+    expect(readInputs({ CR_PAT: ' ghp_env ' }).envPat).toBe('ghp_env');
     setInputs({ 'token-secret-name': 'ROBOT_PAT' });
-    expect(readSettings(ctx, { ROBOT_PAT: 'ghp_env' })).toMatchObject({ pat: 'ghp_env', patSource: 'ROBOT_PAT', patUsername: 'octocat' });
+    expect(readInputs({ CR_PAT: 'ghp_env', ROBOT_PAT: 'ghp_robot' }).envPat).toBe('ghp_robot');
+  });
+
+  it('reads no variable when token-secret-name is not a variable name', () => {
+    setInputs({ 'token-secret-name': 'PATH=x' });
+    expect(readInputs({ 'PATH=x': 'nope', PATH: '/bin' }).envPat).toBe('');
   });
 });
 
-describe('parsed inputs', () => {
-  it('reads KEY=VALUE lines, platforms and secrets', () => {
-    setInputs({
-      'build-args': 'A=1\n B=x=y \n',
-      labels: 'com.example.a=b',
-      platforms: 'linux/amd64, linux/arm64/v8',
-      secrets: 'npm=abc\ngh.token=x=y',
-      tags: 'edge',
-    });
-    expect(readSettings(ctx, {})).toMatchObject({
-      buildArgs: ['A=1', 'B=x=y'],
-      labels: { 'com.example.a': 'b' },
-      platforms: ['linux/amd64', 'linux/arm64/v8'],
-      secrets: [
-        { id: 'npm', value: 'abc' },
-        { id: 'gh.token', value: 'x=y' },
-      ],
-      tags: ['edge'],
-    });
+describe('secrets are masked before anything else', () => {
+  it('the token, the PATs and build secrets', () => {
+    setInputs({ token: 'ghs_abc', pat: 'ghp_input', secrets: 'npm=s3cret-value' });
+    readInputs({ CR_PAT: 'ghp_fallback' });
+    expect(masked()).toEqual(['ghs_abc', 'ghp_input', 'ghp_fallback', 's3cret-value']);
   });
 
-  it('puts the repository in the path for docker-pkg', () => {
-    setInputs({ registry: 'docker.github.example.com', image: 'API' });
-    const s = readSettings({ ...ctx, serverUrl: 'https://github.example.com' }, {});
-    expect(s.registryType).toBe('docker-pkg');
-    expect(s.imageName).toBe('docker.github.example.com/acme/widget/api');
+  it('a value of several lines whole and line by line', () => {
+    setInputs({ secrets: 'deploy_key<<EOF\n-----BEGIN KEY-----\nAAAA\n-----END KEY-----\nEOF' });
+    readInputs({});
+    expect(masked()).toEqual(
+      expect.arrayContaining(['-----BEGIN KEY-----%0AAAAA%0A-----END KEY-----', '-----BEGIN KEY-----', 'AAAA', '-----END KEY-----']),
+    );
   });
 
-  it('accepts YAML booleans in any of their cases', () => {
-    setInputs({ push: 'False', cache: 'FALSE', provenance: 'true', logout: 'True' });
-    expect(readSettings(ctx, {})).toMatchObject({ push: false, cache: false, provenance: true, logout: true });
+  it('a malformed secrets input too, so its error can never show a value', () => {
+    setInputs({ secrets: 'bad id=hunter2\nkey<<EOF\nline-of-a-key' });
+    readInputs({});
+    expect(masked()).toEqual(expect.arrayContaining(['hunter2', 'line-of-a-key']));
   });
 
-  it('needs no credential when nothing is pushed', () => {
-    setInputs({ token: '', push: 'false' });
-    expect(readSettings(ctx, {}).token).toBe('');
-  });
-});
-
-describe('build secrets of several lines', () => {
-  const key = '-----BEGIN KEY-----\nAAAA\n-----END KEY-----';
-
-  it('are read between id<<DELIMITER and DELIMITER, beside one-line ones', () => {
-    setInputs({ secrets: `npm=abc\ndeploy_key<<EOF\n${key}\nEOF\nother=x` });
-    expect(readSettings(ctx, {}).secrets).toEqual([
-      { id: 'npm', value: 'abc' },
-      { id: 'deploy_key', value: key },
-      { id: 'other', value: 'x' },
-    ]);
-  });
-
-  it('are masked whole and line by line', () => {
-    setInputs({ secrets: `deploy_key<<EOF\n${key}\nEOF` });
-    const writes: string[] = [];
-    jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      writes.push(String(chunk));
-      return true;
-    });
-    readSettings(ctx, {});
-    const masked = writes.filter((w) => w.startsWith('::add-mask::')).map((w) => w.slice('::add-mask::'.length).trim());
-    expect(masked).toEqual(expect.arrayContaining(['AAAA', '-----BEGIN KEY-----', '-----BEGIN KEY-----%0AAAAA%0A-----END KEY-----']));
-  });
-
-  it('need their closing line', () => {
-    setInputs({ secrets: `deploy_key<<EOF\n${key}` });
-    expect(() => readSettings(ctx, {})).toThrow('the value of "deploy_key" has no closing EOF line.');
-  });
-});
-
-describe('every bad input is reported at once', () => {
-  it('names each', () => {
-    setInputs({ image: '.github', tags: 'a b', push: 'yes', platforms: 'linux', 'registry-type': 'nope' });
-    expect(errorsOf(() => readSettings(ctx, {})).sort()).toEqual(['image', 'platforms', 'push', 'registry-type', 'tags']);
-  });
-
-  it('never quotes a build secret back', () => {
-    setInputs({ secrets: 'bad id=hunter2' });
-    try {
-      readSettings(ctx, {});
-    } catch (e) {
-      expect((e as Error).message).not.toContain('hunter2');
-      return;
-    }
-    throw new Error('expected a failure');
+  it('nothing when there is nothing secret', () => {
+    setInputs({ token: '', description: 'not secret' });
+    readInputs({});
+    expect(masked()).toEqual([]);
   });
 });

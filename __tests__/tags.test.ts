@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ActionError } from '../src/errors.js';
-import { deriveTags, parseTags, sanitizeTag } from '../src/tags.js';
+import { MAX_TAGS, checkTagCount, deriveTags, isTag, parseTags, sanitizeTag } from '../src/tags.js';
 
 const SHA = 'AbCdEf0123456789abcdef0123456789abcdef01';
 
@@ -53,5 +53,31 @@ describe('tags the user typed', () => {
   it('suggests a valid tag', () => {
     expect(() => parseTags('my tag')).toThrow('Use for example "my-tag".');
     expect(sanitizeTag('..x/y')).toBe('x-y');
+  });
+
+  it('shows a refused tag escaped, never as a line the runner would read', () => {
+    expect(() => parseTags('v1\r::error::x')).toThrow('"v1\\r::error::x" is not a valid tag');
+  });
+
+  it.each([
+    ['1.2.3', true],
+    ['sha-0123abc', true],
+    ['a:b', false],
+    ['', false],
+  ])('%j is a tag: %p', (tag, ok) => {
+    expect(isTag(tag)).toBe(ok);
+  });
+});
+
+describe('the bound on the number of tags', () => {
+  const tags = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`);
+
+  it('is 100', () => {
+    expect(MAX_TAGS).toBe(100);
+  });
+
+  it('takes 100 tags and refuses 101, naming tags and the bound', () => {
+    expect(checkTagCount(tags(100))).toHaveLength(100);
+    expect(() => checkTagCount(tags(101))).toThrow("Input 'tags': 101 tags are too many: one publish sets at most 100. Give at most 100 tags.");
   });
 });

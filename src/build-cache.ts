@@ -1,77 +1,79 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Settings } from './inputs.js';
+import { contextHash } from './context-hash.js';
 
-/** Where BuildKit's local cache lives between runs, and the Actions cache keys it is saved under. */
-export interface CachePlan {
-  /** The restored cache, read by the build; the same path is saved, so the cache version matches. */
-  dir: string;
-  /** Where the build writes its new cache, which then replaces `dir`: the cache does not grow run after run. */
-  next: string;
+/** What the cache of one build is keyed on and where it lives. */
+export interface CacheInput {
+  imageName: string;
+  /** The image's path on its registry (`owner/name`): it names the key. */
+  path: string;
+  platforms: string[];
+  context: string;
+  file: string;
+  buildArgs: string[];
+  target: string;
+  /** A directory that is the same in every run (RUNNER_TEMP): the cache's path is part of its version. */
+  baseDir: string;
+}
+
+/** The cache as one build uses it. */
+export interface CacheUse {
   key: string;
-  restoreKeys: string[];
+  /** Dir BuildKit reads (--cache-from type=local,src=), when something was restored. */
+  from?: string;
+  /** Dir BuildKit writes (--cache-to type=local,dest=…,mode=max). */
+  to: string;
+  hit: 'exact' | 'partial' | 'miss';
+  restoredKey?: string;
 }
 
-/** The cache service as the action uses it; @actions/cache behind it. */
-export interface CacheService {
+/** The Actions cache as builds use it: the filesystem work and @actions/cache behind one seam. */
+export interface BuildCache {
   available(): boolean;
-  /** The key restored, or undefined on a miss. */
-  restore(plan: CachePlan): Promise<string | undefined>;
-  save(plan: CachePlan): Promise<void>;
+  /** Hashes what the build can read, restores the nearest cache (exact key, else newest of the same image+platforms). Throws on service errors (the caller warns). */
+  restore(input: CacheInput): Promise<CacheUse>;
+  /** The new cache replaces the restored one (the cache does not grow run after run); saved unless the key was an exact hit. Throws on errors. */
+  save(use: CacheUse): Promise<void>;
 }
+
+/** Where BuildKit writes the new cache: beside the restored one, which it then replaces. */
+const NEXT = '.next';
 
 /**
- * Keys: the image, its platforms and a hash of what the build reads. An unchanged context hits its
- * key; a changed one restores the newest cache of the same image and platforms.
+ * Keys: `ghcr-publish-<image path>-<platforms>-<hash of what the build reads>`. An unchanged build
+ * hits its key; a changed one restores the newest cache of the same image and platforms.
  */
-export async function cachePlan(settings: Settings, baseDir: string): Promise<CachePlan> {
-  const scope = `${settings.path}-${settings.platforms.join('+') || 'native'}`.replace(/[^A-Za-z0-9._+-]/g, '-');
-  const prefix = `ghcr-publish-${scope}-`;
-  const id = createHash('sha256').update(settings.imageName).update(scope).digest('hex').slice(0, 12);
-  const dir = path.join(baseDir, `ghcr-publish-cache-${id}`);
-  return { dir, next: `${dir}.next`, key: `${prefix}${await contextHash(settings)}`, restoreKeys: [prefix] };
-}
-
-/** A hash of the Dockerfile, the build's parameters and every file of the context but `.git`. */
-export async function contextHash(settings: Settings): Promise<string> {
-  const hash = createHash('sha256');
-  hash.update(JSON.stringify([settings.buildArgs, settings.target, settings.platforms, path.relative(settings.context, settings.file)]));
-  for (const file of [settings.file, ...walk(settings.context)]) {
-    hash.update(`\0${path.relative(settings.context, file)}\0`);
-    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  }
-  return hash.digest('hex').slice(0, 32);
-}
-
-function walk(dir: string): string[] {
-  const files: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory() && entry.name !== '.git') files.push(...walk(full));
-    else if (entry.isFile()) files.push(full);
-  }
-  return files;
-}
-
-/** The new cache replaces the one restored. */
-export function rotate(plan: CachePlan): void {
-  if (!existsSync(plan.next)) return;
-  rmSync(plan.dir, { recursive: true, force: true });
-  renameSync(plan.next, plan.dir);
-}
-
-export function createCacheService(): CacheService {
-  // @actions/cache is large; it is loaded only when the cache is used.
-  const load = () => import('@actions/cache');
+export function createBuildCache(env: NodeJS.ProcessEnv = process.env): BuildCache {
+  // @actions/cache is large: it is loaded only when a cache is used.
+  const service = () => import('@actions/cache');
   return {
-    // What @actions/cache's isFeatureAvailable() checks, without loading it when there is no service.
-    available: () => Boolean(process.env.ACTIONS_RESULTS_URL || process.env.ACTIONS_CACHE_URL),
-    async restore(plan) {
-      return (await load()).restoreCache([plan.dir], plan.key, plan.restoreKeys);
+    // What @actions/cache's isFeatureAvailable() checks, without loading it.
+    available: () => Boolean(env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL),
+
+    async restore(input) {
+      const scope = `${input.path}-${input.platforms.join('+') || 'native'}`.replace(/[^A-Za-z0-9._+-]/g, '-');
+      const prefix = `ghcr-publish-${scope}-`;
+      const id = createHash('sha256').update(input.imageName).update(scope).digest('hex').slice(0, 12);
+      const dir = path.join(input.baseDir, `ghcr-publish-cache-${id}`);
+      const to = `${dir}${NEXT}`;
+      // BuildKit adds to what it finds in `to`: start it empty, whatever an earlier run left.
+      await rm(to, { recursive: true, force: true });
+      const key = `${prefix}${await contextHash(input)}`;
+      const restoredKey = await (await service()).restoreCache([dir], key, [prefix]);
+      if (!restoredKey) return { key, to, hit: 'miss' };
+      return { key, from: existsSync(dir) ? dir : undefined, to, hit: restoredKey === key ? 'exact' : 'partial', restoredKey };
     },
-    async save(plan) {
-      await (await load()).saveCache([plan.dir], plan.key);
+
+    async save(use) {
+      if (!use.to.endsWith(NEXT)) throw new Error(`${use.to} is not a cache directory this build cache handed out.`);
+      if (!existsSync(use.to)) return;
+      const dir = use.to.slice(0, -NEXT.length);
+      await rm(dir, { recursive: true, force: true });
+      await rename(use.to, dir);
+      // A key is written once: an exact hit holds this cache already.
+      if (use.hit !== 'exact') await (await service()).saveCache([dir], use.key);
     },
   };
 }

@@ -1,8 +1,10 @@
 import { ActionError } from './errors.js';
 import type { GitHubContext } from './github-context.js';
-import type { Settings } from './inputs.js';
+import type { Settings } from './settings.js';
 import { adviceFor, tokenUrl } from './registry-errors.js';
-import type { TokenSource } from './summary.js';
+
+/** Which credential pushed, as the `token-source` output says. */
+export type TokenSource = 'github-token' | 'pat';
 
 export type TokenKind = 'github-token' | 'classic-pat' | 'fine-grained-pat' | 'oauth' | 'app-user' | 'unknown';
 
@@ -66,35 +68,45 @@ interface Attempt {
   error: Error;
 }
 
-export type Choice = { credential: Credential; skipped?: undefined } | { credential?: undefined; skipped: string };
+/** The credentials to try, in the order of the rules, and why; or why the push is skipped. */
+export type CredentialOrder = { order: Credential[]; ruledOut?: string; skipped?: undefined } | { order: []; ruledOut: string; skipped: string };
 
 /**
- * The credential that may push, in the order of the rules: the PAT where a rule already rules
- * GITHUB_TOKEN out; otherwise GITHUB_TOKEN, then the PAT if the token's push check fails.
- * `check` proves a credential may push, or throws the registry's refusal.
+ * The order of the rules: the PAT where a rule already rules GITHUB_TOKEN out; otherwise
+ * GITHUB_TOKEN, then the PAT. A read-only run without a PAT skips the push; any other run that no
+ * credential could push from fails here, before anything runs.
  */
-export async function chooseCredential(
-  settings: Settings,
-  ctx: GitHubContext,
-  check: (credential: Credential) => Promise<void>,
-  warn: (message: string) => void,
-): Promise<Choice> {
+export function credentialOrder(settings: Settings, ctx: GitHubContext): CredentialOrder {
   const { token, pat } = candidates(settings);
-  if (pat?.kind === 'fine-grained-pat' && settings.registryType !== 'generic') {
-    warn(`${pat.label} is a fine-grained personal access token; GitHub Packages accepts only classic PATs (ghp_…) with write:packages, so it will probably be refused.`);
-  }
   const ruledOut = tokenCannotPush(settings, ctx);
   if (ruledOut && !pat) {
-    if (ctx.readOnlyToken) return { skipped: `Not pushed: ${ruledOut}, and no PAT was given.` };
+    if (ctx.readOnlyToken) return { order: [], ruledOut, skipped: `Not pushed: ${ruledOut}, and no PAT was given.` };
     const env = settings.tokenSecretName;
     throw new ActionError(
       `No credential may push ${settings.imageName}: ${ruledOut}, and no PAT was given.`,
       `Store a classic PAT with the write:packages scope (${tokenUrl(ctx)}) of an account that may publish to ${settings.owner} as a secret, and pass it as env: ${env}: \${{ secrets.${env} }} or as pat:.`,
     );
   }
-  const order = [ruledOut ? undefined : token, pat].filter((c): c is Credential => c !== undefined);
+  return { order: [ruledOut ? undefined : token, pat].filter((c): c is Credential => c !== undefined), ruledOut };
+}
+
+export type Choice = { credential: Credential; skipped?: undefined } | { credential?: undefined; skipped: string };
+
+/** The first credential of the order that `check` proves may push; a failure names every credential tried. */
+export async function chooseCredential(
+  settings: Settings,
+  ctx: GitHubContext,
+  check: (credential: Credential) => Promise<void>,
+  warn: (message: string) => void,
+  plan: CredentialOrder = credentialOrder(settings, ctx),
+): Promise<Choice> {
+  const { pat } = candidates(settings);
+  if (pat?.kind === 'fine-grained-pat' && settings.registryType !== 'generic') {
+    warn(`${pat.label} is a fine-grained personal access token; GitHub Packages accepts only classic PATs (ghp_…) with write:packages, so it will probably be refused.`);
+  }
+  if (plan.skipped !== undefined) return { skipped: plan.skipped };
   const attempts: Attempt[] = [];
-  for (const credential of order) {
+  for (const credential of plan.order) {
     try {
       await check(credential);
       return { credential };
@@ -102,6 +114,7 @@ export async function chooseCredential(
       attempts.push({ credential, error: e as Error });
     }
   }
+  const { ruledOut } = plan;
   throw new ActionError(
     `No credential may push to ${settings.imageName}.${ruledOut ? ` ${capitalise(ruledOut)}.` : ''}\n${attempts
       .map((a) => `- ${a.credential.label} (as ${a.credential.username}): ${a.error.message}\n  Fix: ${adviceFor(a.error, a.credential, settings, ctx)}`)

@@ -1,15 +1,16 @@
 import * as exec from '@actions/exec';
-import { readFileSync } from 'node:fs';
 import { ActionError } from './errors.js';
+import { safeLines, safeText } from './log.js';
 
 export interface BuildSpec {
   context: string;
   file: string;
+  /** References to tag the image with in the engine (`load`); a layout or cache-only build has none. */
   references: string[];
   buildArgs: string[];
   labels: Record<string, string>;
-  /** Index annotations, for multi-platform images. */
-  annotations: Record<string, string>;
+  /** `index:key=value` / `manifest:key=value`, as buildx's --annotation takes them. */
+  annotations: string[];
   target: string;
   platforms: string[];
   secretFiles: { id: string; path: string }[];
@@ -18,13 +19,13 @@ export interface BuildSpec {
   provenance: boolean;
   /** A builder created for this run, instead of the current one. */
   builder?: string;
+  /** SOURCE_DATE_EPOCH, for reproducible builds. */
+  epoch?: number;
   /**
-   * `load` into the engine's image store (pushed by `docker push` then); `push` straight from
-   * BuildKit, for a builder whose multi-platform result cannot be loaded; `none` keeps it in the build cache.
+   * `oci`: an OCI layout in `layoutDir` that the action pushes itself (file timestamps rewritten to
+   * the epoch); `load` into the engine's image store; `none` keeps it in the build cache.
    */
-  output: 'load' | 'push' | 'none';
-  /** Where buildx writes the result's digest. */
-  metadataFile?: string;
+  output: { kind: 'oci'; dir: string; rewriteTimestamps: boolean } | { kind: 'load' } | { kind: 'none' };
 }
 
 export interface Builder {
@@ -32,13 +33,13 @@ export interface Builder {
   /** The current builder's driver: `docker`, `docker-container`, `kubernetes`, `remote`. */
   driver: string;
   /**
-   * Whether it builds several platforms into one image and exports its cache: any driver but
-   * `docker`, or `docker` on the containerd image store.
+   * Whether it builds several platforms into one image and exports OCI layouts and its cache: any
+   * driver but `docker`, or `docker` on the containerd image store.
    */
   capable: boolean;
 }
 
-/** The docker CLI as the action uses it; every call runs against the run's private DOCKER_CONFIG. */
+/** The docker CLI as the action uses it; every call runs with the run's private configuration. */
 export interface Docker {
   /** The current builder; whether it is `capable` is asked only when `needed`. */
   builder(needed: boolean): Promise<Builder>;
@@ -48,24 +49,49 @@ export interface Docker {
   /** The secret goes on stdin, never on the command line. */
   login(registry: string, username: string, secret: string): Promise<void>;
   logout(registry: string): Promise<void>;
-  /** Builds; returns the digest buildx recorded in `metadataFile`, when one was asked for. */
-  build(spec: BuildSpec, buildx: boolean): Promise<string | undefined>;
-  /** Pushes one reference and returns the digest the push reported. */
+  build(spec: BuildSpec, buildx: boolean): Promise<void>;
+  /** Pushes one reference from the engine's store, retrying transient faults; returns the digest it reported. */
   push(reference: string): Promise<string>;
 }
 
-export function createDocker(configDir: string, buildxConfig: string, env: NodeJS.ProcessEnv = process.env): Docker {
-  const dockerEnv = { ...env, DOCKER_CONFIG: configDir, BUILDX_CONFIG: buildxConfig } as Record<string, string>;
-  const run = async (args: string[], options: { input?: Buffer; silent?: boolean } = {}) =>
-    exec.getExecOutput('docker', args, { ...options, env: dockerEnv, ignoreReturnCode: true });
+export interface PushRetry {
+  attempts: number;
+  delayMs: (attempt: number) => number;
+  sleep: (ms: number) => Promise<void>;
+  onRetry: (message: string) => void;
+}
+
+/** What a failed `docker push` says when a second try may pass: 5xx, 429, resets, timeouts. */
+const TRANSIENT = /\b(5\d\d|429)\b|too ?many ?requests|service unavailable|bad gateway|gateway time-?out|internal server error|connection reset|broken pipe|\bEOF\b|i\/o timeout|timed? ?out|connection refused|blob upload unknown/i;
+/** What never passes on a second try. */
+const REFUSED = /\b(401|403)\b|unauthorized|denied|forbidden|authentication required/i;
+
+export function isTransientPushFailure(output: string): boolean {
+  return TRANSIENT.test(output) && !REFUSED.test(output);
+}
+
+export function createDocker(dockerEnv: NodeJS.ProcessEnv, retry: PushRetry): Docker {
+  const env = Object.fromEntries(Object.entries(dockerEnv).filter((e): e is [string, string] => e[1] !== undefined));
+  const run = async (args: string[], options: { input?: Buffer; quiet?: boolean } = {}) => {
+    // The echo and the output are ours to print: a value (a label with a newline) must not start a workflow command.
+    if (!options.quiet) process.stdout.write(`[command]docker ${args.map(shellWord).join(' ')}\n`);
+    const print = (line: string) => void (options.quiet || process.stdout.write(`${safeLines(line)}\n`));
+    return exec.getExecOutput('docker', args, {
+      input: options.input,
+      env,
+      silent: true,
+      ignoreReturnCode: true,
+      listeners: { stdline: print, errline: print },
+    });
+  };
 
   return {
     async builder(needed) {
-      const inspect = await run(['buildx', 'inspect'], { silent: true });
+      const inspect = await run(['buildx', 'inspect'], { quiet: true });
       if (inspect.exitCode !== 0) return { buildx: false, driver: '', capable: false };
       const driver = inspect.stdout.match(/^Driver:\s*(\S+)/m)?.[1] ?? '';
       if (driver !== 'docker' || !needed) return { buildx: true, driver, capable: driver !== 'docker' };
-      const info = await run(['info', '--format', '{{json .DriverStatus}}'], { silent: true });
+      const info = await run(['info', '--format', '{{json .DriverStatus}}'], { quiet: true });
       return { buildx: true, driver, capable: info.stdout.includes('io.containerd.snapshotter') };
     },
     async createBuilder(name) {
@@ -90,15 +116,24 @@ export function createDocker(configDir: string, buildxConfig: string, env: NodeJ
     async build(spec, buildx) {
       const res = await run(buildArgs(spec, buildx));
       if (res.exitCode !== 0) throw new DockerError('docker build', spec.context, lastLines(res.stderr));
-      if (!spec.metadataFile) return undefined;
-      const metadata = JSON.parse(readFileSync(spec.metadataFile, 'utf8')) as { 'containerimage.digest'?: string };
-      return metadata['containerimage.digest'];
     },
     async push(reference) {
-      const res = await run(['push', reference]);
-      const digest = res.stdout.match(/digest: (sha256:[0-9a-f]{64})/)?.[1];
-      if (res.exitCode !== 0 || !digest) throw new DockerError('docker push', reference, res.stderr || res.stdout);
-      return digest;
+      for (let attempt = 1; ; attempt++) {
+        const res = await run(['push', reference]);
+        const digest = res.stdout.match(/digest: (sha256:[0-9a-f]{64})/)?.[1];
+        if (res.exitCode === 0 && digest) return digest;
+        const output = lastLines(`${res.stdout}\n${res.stderr}`);
+        if (res.exitCode === 0) {
+          throw new ActionError(`docker push of ${reference} ended without reporting a digest, so what the registry holds is unknown: ${output}`, 'Re-run the job; if it persists, report the docker version.');
+        }
+        if (attempt >= retry.attempts || !isTransientPushFailure(output)) {
+          const tries = attempt > 1 ? ` after ${attempt} attempts` : '';
+          throw new DockerError(`docker push${tries}`, reference, output);
+        }
+        const wait = retry.delayMs(attempt);
+        retry.onRetry(`docker push of ${reference} failed (${lastLines(output, 1)}); retrying in ${(wait / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${retry.attempts}).`);
+        await retry.sleep(wait);
+      }
     },
   };
 }
@@ -110,22 +145,28 @@ export function buildArgs(spec: BuildSpec, buildx: boolean): string[] {
   args.push('--file', spec.file);
   for (const ref of spec.references) args.push('--tag', ref);
   for (const arg of spec.buildArgs) args.push('--build-arg', arg);
+  if (buildx && spec.epoch !== undefined) args.push('--build-arg', `SOURCE_DATE_EPOCH=${spec.epoch}`);
   for (const [key, value] of Object.entries(spec.labels)) args.push('--label', `${key}=${value}`);
   if (spec.target) args.push('--target', spec.target);
   if (buildx) {
     if (spec.platforms.length > 0) args.push('--platform', spec.platforms.join(','));
-    if (spec.platforms.length > 1) {
-      for (const [key, value] of Object.entries(spec.annotations)) args.push('--annotation', `index:${key}=${value}`);
-    }
+    for (const annotation of spec.annotations) args.push('--annotation', annotation);
     for (const s of spec.secretFiles) args.push('--secret', `id=${s.id},src=${s.path}`);
     if (spec.cacheFrom) args.push('--cache-from', spec.cacheFrom);
     if (spec.cacheTo) args.push('--cache-to', spec.cacheTo);
     args.push(`--provenance=${spec.provenance}`);
-    if (spec.metadataFile) args.push('--metadata-file', spec.metadataFile);
-    if (spec.output !== 'none') args.push(`--${spec.output}`);
+    const out = spec.output;
+    if (out.kind === 'oci') args.push('--output', `type=oci,dest=${out.dir},tar=false${out.rewriteTimestamps ? ',rewrite-timestamp=true' : ''}`);
+    if (out.kind === 'load') args.push('--load');
   }
   args.push(spec.context);
   return args;
+}
+
+/** One argument as a person would type it, with newlines shown escaped. */
+function shellWord(arg: string): string {
+  const shown = safeText(arg);
+  return /^[\w@%+=:,./-]+$/.test(shown) ? shown : `'${shown.replace(/'/g, `'\\''`)}'`;
 }
 
 export class DockerError extends ActionError {
@@ -134,6 +175,6 @@ export class DockerError extends ActionError {
   }
 }
 
-function lastLines(text: string): string {
-  return text.trim().split('\n').slice(-15).join('\n');
+function lastLines(text: string, count = 15): string {
+  return text.trim().split('\n').slice(-count).join('\n');
 }

@@ -16,6 +16,8 @@ export interface GitHubContext {
   readOnlyToken: boolean;
   /** `Organization` or `User` when the event says, for the package page's address. */
   ownerType: string;
+  /** The commit's time (seconds since the epoch) when the event payload carries it (push events). */
+  commitTime?: number;
 }
 
 export function readContext(env: NodeJS.ProcessEnv = process.env): GitHubContext {
@@ -35,6 +37,7 @@ export function readContext(env: NodeJS.ProcessEnv = process.env): GitHubContext
     runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
     readOnlyToken: isReadOnlyRun(env, repository, event),
     ownerType: typeof event?.repository?.owner?.type === 'string' ? event.repository.owner.type : '',
+    commitTime: eventCommitTime(event, env.GITHUB_SHA ?? ''),
   };
 }
 
@@ -54,7 +57,16 @@ function isReadOnlyRun(env: NodeJS.ProcessEnv, repository: string, event: Event 
   return typeof head === 'string' && head.toLowerCase() !== repository.toLowerCase();
 }
 
+/** The head commit's timestamp of a push event, when it is the commit being built. */
+function eventCommitTime(event: Event | undefined, sha: string): number | undefined {
+  const head = event?.head_commit;
+  if (typeof head?.timestamp !== 'string' || (head.id !== undefined && head.id !== sha)) return undefined;
+  const ms = Date.parse(head.timestamp);
+  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+}
+
 interface Event {
+  head_commit?: { id?: unknown; timestamp?: unknown };
   pull_request?: { head?: { repo?: { full_name?: unknown } } };
   repository?: { owner?: { type?: unknown } };
 }

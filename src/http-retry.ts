@@ -1,50 +1,178 @@
+import { STATUS_CODES } from 'node:http';
+import type { Readable } from 'node:stream';
+
 /** How the action's own HTTP calls retry: what may pass on a second try, with backoff and a bound. */
 export interface RetryPolicy {
+  /** Tries in all, the first included. */
   attempts: number;
+  /** The wait after the first failure; it doubles after each further one. */
   baseDelayMs: number;
+  maxDelayMs: number;
+  /** Per attempt, from the request until the whole answer is read (uploads may ask for more). */
   timeoutMs: number;
   sleep: (ms: number) => Promise<void>;
+  /** Told, in a sentence for people, what failed and what happens next. */
+  onRetry?: (message: string) => void;
 }
 
 export const defaultRetry: RetryPolicy = {
   attempts: 4,
   baseDelayMs: 300,
+  maxDelayMs: 10_000,
   timeoutMs: 30_000,
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-const RETRYABLE_STATUS = (status: number): boolean => status === 429 || status >= 500;
+/** A `Retry-After` beyond this is waited for this long only. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/** A request body that can be sent again: bytes, or a factory that opens a fresh stream per attempt. */
+export type ReplayableBody = Buffer | Uint8Array | string | (() => Readable | ReadableStream | Buffer);
+
+export interface RetryInit extends Omit<RequestInit, 'body' | 'signal' | 'duplex'> {
+  body?: ReplayableBody;
+  /** Overrides the policy's per-attempt timeout (a large upload needs longer). */
+  timeoutMs?: number;
+  /** Read the whole body inside the attempt, so a reset while reading it is retried too. */
+  buffered?: boolean;
+}
+
+/** What one attempt was, for the messages: `PUT http://host/v2/…` (no query: it may hold signatures). */
+export interface RetryStep {
+  label: string;
+}
+
+export const isRetryableStatus = (status: number): boolean => status === 429 || status >= 500;
 
 /**
- * fetch with retries on timeouts, resets, 429 and 5xx; never on 401 or 403 or other 4xx.
- * Returns the last response (even a failed one) or throws the last network error.
+ * fetch with retries on timeouts, resets, 429 (honouring `Retry-After`) and 5xx; never on 401,
+ * 403 or any other 4xx. Returns the last response, even a failed one, for the caller to turn into
+ * the registry's words; throws, naming the request, the attempts and the cause, when the network
+ * failed every time. `init.body` must be replayable (see ReplayableBody).
  */
-export async function fetchWithRetry(url: string, init: RequestInit, policy: RetryPolicy = defaultRetry): Promise<Response> {
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+export async function fetchWithRetry(url: string, init: RetryInit = {}, policy: RetryPolicy = defaultRetry): Promise<Response> {
+  return withRetries(policy, (step) => {
+    step.label = `${init.method ?? 'GET'} ${shortUrl(url)}`;
+    return fetchOnce(url, init, policy);
+  });
+}
+
+/** One request, with the timeout and a fresh body; no retry. */
+export async function fetchOnce(url: string, init: RetryInit, policy: RetryPolicy): Promise<Response> {
+  const { body, timeoutMs, buffered, ...rest } = init;
+  const payload = typeof body === 'function' ? body() : body;
+  const streaming = payload !== undefined && typeof payload !== 'string' && !(payload instanceof Uint8Array);
+  try {
+    const res = await fetch(url, {
+      ...rest,
+      body: payload as BodyInit | undefined,
+      ...(streaming ? { duplex: 'half' as const } : {}),
+      signal: AbortSignal.timeout(timeoutMs ?? policy.timeoutMs),
+    });
+    if (!buffered) return res;
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const empty = res.status === 204 || res.status === 304 || (init.method ?? 'GET') === 'HEAD';
+    return new Response(empty ? null : bytes, { status: res.status, statusText: res.statusText, headers: res.headers });
+  } catch (e) {
+    if (streaming && typeof (payload as Readable).destroy === 'function') (payload as Readable).destroy();
+    throw e;
+  }
+}
+
+export interface RetryOptions {
+  /** How the next attempt starts, for the message (e.g. "with a new upload session"). */
+  again?: string;
+  /** Further answers worth another attempt, beyond 429 and 5xx. */
+  alsoRetry?: (res: Response) => boolean;
+}
+
+/**
+ * Runs `attempt` until it answers something other than 429/5xx or throws something other than a
+ * network error, at most `policy.attempts` times. `attempt` names what it tried in `step.label`.
+ */
+export async function withRetries(policy: RetryPolicy, attempt: (step: RetryStep) => Promise<Response>, options: RetryOptions = {}): Promise<Response> {
+  const { again, alsoRetry } = options;
+  const step: RetryStep = { label: 'request' };
+  for (let n = 1; ; n++) {
+    let what: string;
+    let wait: number;
     try {
-      const res = await fetch(url, { ...init, signal: AbortSignal.timeout(policy.timeoutMs) });
-      if (!RETRYABLE_STATUS(res.status) || attempt === policy.attempts) return res;
-      await res.body?.cancel();
-      await policy.sleep(delay(policy, attempt, res.headers.get('retry-after')));
+      const res = await attempt(step);
+      if (!(isRetryableStatus(res.status) || alsoRetry?.(res)) || n >= policy.attempts) return res;
+      await res.body?.cancel().catch(() => undefined);
+      what = `answered ${res.status} ${res.statusText || STATUS_CODES[res.status] || ''}`.trimEnd();
+      wait = retryDelay(policy, n, res.headers.get('retry-after'));
     } catch (e) {
-      lastError = e;
-      if (attempt === policy.attempts) break;
-      await policy.sleep(delay(policy, attempt, null));
+      if (!isTransient(e)) throw e;
+      if (n >= policy.attempts) {
+        throw new Error(`${step.label} failed after ${n} attempt${n === 1 ? '' : 's'}: ${describeError(e)}`, { cause: e });
+      }
+      what = `failed (${describeError(e)})`;
+      wait = retryDelay(policy, n, null);
     }
+    policy.onRetry?.(`${step.label} ${what}; retrying${again ? ` ${again}` : ''} in ${seconds(wait)} s (attempt ${n + 1} of ${policy.attempts})`);
+    await policy.sleep(wait);
   }
-  throw new Error(`${init.method ?? 'GET'} ${url} failed after ${policy.attempts} attempts: ${describe(lastError)}`);
 }
 
-function delay(policy: RetryPolicy, attempt: number, retryAfter: string | null): number {
-  const asked = retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : 0;
-  return Math.min(Math.max(asked, policy.baseDelayMs * 2 ** (attempt - 1)), 10_000);
+/** The wait after failed attempt `n`: what `Retry-After` asks (seconds or an HTTP date, up to 60 s), else backoff. */
+export function retryDelay(policy: RetryPolicy, n: number, retryAfter: string | null, now = Date.now()): number {
+  const asked = parseRetryAfter(retryAfter, now);
+  if (asked !== undefined) return Math.min(asked, MAX_RETRY_AFTER_MS);
+  return Math.min(policy.baseDelayMs * 2 ** (n - 1), policy.maxDelayMs);
 }
 
-function describe(e: unknown): string {
-  if (e instanceof Error) {
-    const cause = (e as Error & { cause?: { code?: string; message?: string } }).cause;
-    return cause?.code ?? cause?.message ?? e.message;
-  }
-  return String(e);
+function parseRetryAfter(value: string | null, now: number): number | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+/** A failure of the network or the clock, which may pass on a second try; not a bug, a disk or a refusal. */
+export function isTransient(e: unknown): boolean {
+  const err = errorLike(e);
+  if (!err) return false;
+  if (err.name === 'TimeoutError') return true;
+  if (err.message === 'fetch failed' || /socket hang up/i.test(err.message)) return true;
+  const code = err.code ?? errorLike(err.cause)?.code;
+  return code !== undefined && (TRANSIENT_CODES.has(code) || code.startsWith('UND_ERR_'));
+}
+
+/** The cause as people search for it: its code, and its message when that says more. */
+export function describeError(e: unknown): string {
+  const err = errorLike(e);
+  if (!err) return String(e);
+  if (err.name === 'TimeoutError') return 'no answer in time';
+  const cause = errorLike(err.cause) ?? err;
+  const message = cause.message && cause.message !== 'fetch failed' ? cause.message : '';
+  if (!cause.code) return message || err.message;
+  return message && !message.includes(cause.code) ? `${cause.code}: ${message}` : cause.code;
+}
+
+interface ErrorLike {
+  name: string;
+  message: string;
+  code?: string;
+  cause?: unknown;
+}
+
+// Duck-typed: fetch's errors may come from another realm (a test runner's VM), failing instanceof.
+function errorLike(e: unknown): ErrorLike | undefined {
+  if (typeof e !== 'object' || e === null || typeof (e as { message?: unknown }).message !== 'string') return undefined;
+  const { name, message, code, cause } = e as { name?: unknown; message: string; code?: unknown; cause?: unknown };
+  return { name: typeof name === 'string' ? name : '', message, code: typeof code === 'string' ? code : undefined, cause };
+}
+
+function shortUrl(url: string): string {
+  const u = new URL(url);
+  return `${u.origin}${u.pathname}`;
+}
+
+/** 0.02, 0.6, 1.5, 10: short waits not shown as 0. */
+function seconds(ms: number): string {
+  return String(Number((ms / 1000).toFixed(ms >= 100 ? 1 : 3)));
 }

@@ -1,54 +1,65 @@
-import * as core from '@actions/core';
-import os from 'node:os';
-import { createCacheService } from './build-cache.js';
-import type { Credential } from './credentials.js';
-import { buildxConfigDir, createPrivateConfig } from './docker-config.js';
-import { createDocker } from './docker.js';
+import { rmSync } from 'node:fs';
+import { createBuildCache } from './build-cache.js';
+import { createdTime } from './commit-time.js';
+import { dockerSession } from './docker-session.js';
+import { execute } from './execute.js';
 import { reportFailure } from './failure.js';
+import { createPackagesApi } from './github-api.js';
 import { readContext } from './github-context.js';
-import { readSettings } from './inputs.js';
-import { checkPackageLink } from './package-link.js';
-import { publish } from './publish.js';
-import { pushCheck } from './push-check.js';
-import { RegistryClient } from './registry-client.js';
+import { createHandoff } from './handoff.js';
+import { defaultRetry } from './http-retry.js';
+import { info } from './log.js';
+import { checkPackageLink, packageName, packageType } from './package-link.js';
+import { makePlan } from './plan.js';
+import { pruneUntagged } from './prune.js';
+import type { RunDeps } from './publish-steps.js';
+import { registryPort } from './registry-port.js';
+import { createBuildOutputDir, runTemp } from './run-dir.js';
 import { writeSecretFiles } from './secrets.js';
+import { readSettings } from './settings.js';
 import * as state from './state.js';
 import { setOutputs, writeSummary } from './summary.js';
 
-/** One client per credential, so its registry token is asked for once. */
-const clients = new Map<Credential | undefined, RegistryClient>();
-function registryClient(host: string, credential: Credential | undefined): RegistryClient {
-  if (!clients.has(credential)) clients.set(credential, new RegistryClient(host, credential));
-  return clients.get(credential) as RegistryClient;
-}
-
+/** Reads the inputs, makes the plan, and has it carried out; every failure is reported in one place. */
 export async function run(): Promise<void> {
+  const buildDirs: string[] = [];
   try {
     const ctx = readContext();
     const settings = readSettings(ctx);
-    const temp = process.env.RUNNER_TEMP || os.tmpdir();
-    const configDir = createPrivateConfig(temp, settings.registry);
-    state.saveConfigDir(configDir);
-    state.saveRegistry(settings.registry);
-    state.saveLogout(settings.logout);
-    if (!settings.logout) core.exportVariable('DOCKER_CONFIG', configDir);
-
-    const result = await publish(settings, ctx, {
-      docker: createDocker(configDir, buildxConfigDir()),
-      cache: createCacheService(),
-      pushCheck: pushCheck(settings, (credential) => registryClient(settings.registry, credential)),
-      manifest: (credential, repo, ref) => registryClient(settings.registry, credential).manifest(repo, ref),
-      packageLink: (credential) => checkPackageLink(settings, ctx, credential),
-      writeSecrets: (s) => writeSecretFiles(temp, s.secrets),
-      state: { loggedIn: state.saveLoggedIn, builder: state.saveBuilder, secretsDir: state.saveSecretsDir },
-      cacheBaseDir: temp,
-      runDir: configDir,
-      runId: ctx.runId,
-      now: new Date(),
-    });
+    const temp = runTemp();
+    const plan = makePlan(settings, ctx, await createdTime(settings.reproducible, ctx, settings.context, new Date()));
+    const retry = { ...defaultRetry, onRetry: info };
+    const registry = registryPort(settings.registry, retry);
+    const deps: RunDeps = {
+      ctx,
+      docker: dockerSession(settings.registry, settings.logout, temp),
+      registry,
+      cache: createBuildCache(),
+      handoff: createHandoff({ imageName: plan.imageName, runId: ctx.runId, runAttempt: ctx.runAttempt, tempDir: temp }),
+      packageLink: (credential) => checkPackageLink(settings, ctx, credential, { retry }),
+      prune: async (p, credential, keep, dryRun) => {
+        const outcome = await pruneUntagged(
+          { owner: settings.owner, packageType: packageType(settings), packageName: packageName(settings), repoPath: p.path, olderThanMs: p.prune ?? 0, keepDigests: keep, dryRun, now: new Date() },
+          { api: createPackagesApi(ctx.apiUrl, credential.secret, retry), manifest: (repo, ref) => registry(credential).manifest(repo, ref), info, warning: () => undefined },
+        );
+        return { deleted: dryRun ? outcome.wouldDelete : outcome.deleted, warning: outcome.warning };
+      },
+      writeSecrets: (secrets) => writeSecretFiles(temp, secrets),
+      makeBuildDir: () => {
+        const dir = createBuildOutputDir(temp);
+        buildDirs.push(dir);
+        return dir;
+      },
+      state: { loggedIn: state.saveLoggedIn, builder: state.saveBuilder, secretsDir: state.saveSecretsDir, buildDir: state.saveBuildOutputDir },
+      tempDir: temp,
+    };
+    const result = await execute(plan, deps);
     setOutputs(result);
     await writeSummary(result);
   } catch (e) {
     await reportFailure(e);
+  } finally {
+    // The layout may be large: gone as soon as it is pushed (the post step would remove it too).
+    for (const dir of buildDirs) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,7 @@
 import type { Credential } from './credentials.js';
+import { type PackageInfo, type PackageType, type PackagesApi, createPackagesApi } from './github-api.js';
 import type { GitHubContext } from './github-context.js';
-import { type RetryPolicy, defaultRetry, fetchWithRetry } from './http-retry.js';
-import type { Settings } from './inputs.js';
+import { type RetryPolicy, defaultRetry } from './http-retry.js';
 
 export interface PackageLink {
   packageUrl: string;
@@ -13,23 +13,24 @@ export interface PackageLink {
   notice?: string;
 }
 
-interface PackageResponse {
-  html_url?: string;
-  visibility?: string;
-  repository?: { full_name?: string } | null;
+/** What of the settings names the package (the Settings object has these). */
+export interface PackageTarget {
+  registryType: string;
+  owner: string;
+  /** The image's path in the registry, `owner/…`. */
+  path: string;
 }
 
 /** The package's name on GitHub: the path below the owner (below the repository for docker-pkg). */
-export function packageName(settings: Settings): string {
+export function packageName(settings: PackageTarget): string {
   const parts = settings.path.split('/');
   return parts.slice(settings.registryType === 'docker-pkg' ? 2 : 1).join('/');
 }
 
 /** The package page's documented address, for when the API cannot be asked. */
-export function documentedPackageUrl(settings: Settings, ctx: GitHubContext): string {
+export function documentedPackageUrl(settings: PackageTarget, ctx: GitHubContext): string {
   const kind = settings.owner === ctx.repositoryOwner.toLowerCase() && ctx.ownerType === 'Organization' ? 'orgs' : 'users';
-  const type = settings.registryType === 'docker-pkg' ? 'docker' : 'container';
-  return `${ctx.serverUrl}/${kind}/${settings.owner}/packages/${type}/package/${encodeURIComponent(packageName(settings))}`;
+  return `${ctx.serverUrl}/${kind}/${settings.owner}/packages/${packageType(settings)}/package/${encodeURIComponent(packageName(settings))}`;
 }
 
 /**
@@ -37,19 +38,24 @@ export function documentedPackageUrl(settings: Settings, ctx: GitHubContext): st
  * A first push may take a moment to show its link, so an unlinked package is asked about once more.
  */
 export async function checkPackageLink(
-  settings: Settings,
+  settings: PackageTarget,
   ctx: GitHubContext,
   credential: Credential,
-  options: { retry?: RetryPolicy; relinkDelayMs?: number } = {},
+  options: { retry?: RetryPolicy; relinkDelayMs?: number; api?: PackagesApi } = {},
 ): Promise<PackageLink> {
   const retry = options.retry ?? defaultRetry;
+  const api = options.api ?? createPackagesApi(ctx.apiUrl, credential.secret, retry);
   const fallback = documentedPackageUrl(settings, ctx);
-  let pkg: PackageResponse | undefined;
+  let pkg: PackageInfo | undefined;
   for (let attempt = 0; attempt < 2; attempt++) {
     if (attempt > 0) await retry.sleep(options.relinkDelayMs ?? 3000);
-    const answer = await askApi(settings, ctx, credential, retry).catch((e: Error) => e);
+    const answer = await api.getPackage(settings.owner, packageType(settings), packageName(settings)).catch((e: Error) => e);
     if (answer instanceof Error) {
-      return { packageUrl: fallback, lines: [], notice: `The package's link to its repository was not checked: ${answer.message}` };
+      return {
+        packageUrl: fallback,
+        lines: [],
+        notice: `The package's link to its repository was not checked: ${answer.message} for ${credential.label}.`,
+      };
     }
     pkg = answer;
     if (pkg.repository) break;
@@ -67,24 +73,7 @@ export async function checkPackageLink(
   };
 }
 
-async function askApi(settings: Settings, ctx: GitHubContext, credential: Credential, retry: RetryPolicy): Promise<PackageResponse> {
-  const type = settings.registryType === 'docker-pkg' ? 'docker' : 'container';
-  const name = encodeURIComponent(packageName(settings));
-  const headers = {
-    Accept: 'application/vnd.github+json',
-    Authorization: `Bearer ${credential.secret}`,
-    'X-GitHub-Api-Version': '2022-11-28',
-    'User-Agent': 'ghcr-publish',
-  };
-  let res: Response | undefined;
-  for (const kind of ['orgs', 'users']) {
-    res = await fetchWithRetry(`${ctx.apiUrl}/${kind}/${settings.owner}/packages/${type}/${name}`, { headers }, retry);
-    if (res.status !== 404) break;
-    await res.body?.cancel();
-  }
-  if (!res || res.status !== 200) {
-    const body = (await res?.json().catch(() => ({}))) as { message?: string };
-    throw new Error(`the GitHub API answered HTTP ${res?.status}${body.message ? ` (${body.message})` : ''} for ${credential.label}.`);
-  }
-  return (await res.json()) as PackageResponse;
+/** The Packages API's name for the registry's kind of package. */
+export function packageType(settings: PackageTarget): PackageType {
+  return settings.registryType === 'docker-pkg' ? 'docker' : 'container';
 }

@@ -1,24 +1,14 @@
 import { createHash } from 'node:crypto';
-import { type RetryPolicy, defaultRetry, fetchWithRetry } from './http-retry.js';
+import type { Readable } from 'node:stream';
+import { type RetryInit, type RetryPolicy, type RetryStep, defaultRetry, fetchOnce, fetchWithRetry, withRetries } from './http-retry.js';
+import { declaredMediaType } from './manifest-tree.js';
+import { type Login, RegistryAuth, scope } from './registry-auth.js';
+import { RegistryError, registryError } from './registry-error.js';
 import { registryBaseUrl } from './registry-rules.js';
 
-/** What the registry's Basic auth and token service need of a credential. */
-export interface Login {
-  username: string;
-  secret: string;
-}
-
-/** A registry's refusal, with its own words as docker would print them (`denied: …`). */
-export class RegistryError extends Error {
-  constructor(
-    readonly status: number,
-    readonly registryMessage: string,
-    readonly step: string,
-  ) {
-    super(`${step}: HTTP ${status}${registryMessage ? `: ${registryMessage}` : ''}`);
-    this.name = 'RegistryError';
-  }
-}
+export type { Login } from './registry-auth.js';
+export { parseChallenge } from './registry-auth.js';
+export { RegistryError, registryError } from './registry-error.js';
 
 const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
@@ -27,120 +17,187 @@ const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
+/** ghcr.io ends an upload after 10 minutes; a large layer may need that long. */
+const UPLOAD_TIMEOUT_MS = 600_000;
+
 export interface Manifest {
   digest: string;
   mediaType: string;
   body: Buffer;
 }
 
-/** The OCI distribution API as the action uses it: the auth challenge, manifests, upload sessions. */
+export const sha256Digest = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+/** `repo:tag` or `repo@sha256:…`, as people write references. */
+export const refName = (repository: string, reference: string): string =>
+  `${repository}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
+
+/**
+ * The OCI distribution API as the action uses it, every request retried under one policy.
+ * One instance per credential per run, so each token is asked for once.
+ */
 export class RegistryClient {
+  readonly retry: RetryPolicy;
   private readonly base: string;
-  private readonly tokens = new Map<string, string>();
+  private readonly auth: RegistryAuth;
 
   constructor(
-    host: string,
-    private readonly credential: Login | undefined,
-    private readonly retry: RetryPolicy = defaultRetry,
+    readonly host: string,
+    credential?: Login,
+    options: { retry?: RetryPolicy } = {},
   ) {
     this.base = registryBaseUrl(host);
+    this.retry = options.retry ?? defaultRetry;
+    this.auth = new RegistryAuth(credential, this.retry);
   }
 
   /** The manifest a reference (tag or digest) names; its digest is the sha256 of the bytes served. */
   async manifest(repository: string, reference: string): Promise<Manifest> {
+    return (await this.readManifest(repository, reference, true)) as Manifest;
+  }
+
+  /** As `manifest`, but undefined when the registry has no such manifest (404). */
+  findManifest(repository: string, reference: string): Promise<Manifest | undefined> {
+    return this.readManifest(repository, reference, false);
+  }
+
+  private async readManifest(repository: string, reference: string, required: boolean): Promise<Manifest | undefined> {
     // GET, not HEAD: some registries answer HEAD for attestation indexes with a 500.
-    const res = await this.request('GET', `/v2/${repository}/manifests/${reference}`, repository, 'pull', {
-      Accept: MANIFEST_TYPES,
+    const res = await this.send('GET', `/v2/${repository}/manifests/${reference}`, [scope(repository, 'pull')], {
+      headers: { Accept: MANIFEST_TYPES },
+      buffered: true,
     });
-    if (res.status !== 200) throw await registryError(res, `reading manifest ${repository}:${reference}`);
+    if (res.status === 404 && !required) return undefined;
+    if (res.status !== 200) throw await registryError(res, `reading the manifest ${refName(repository, reference)}`);
     const body = Buffer.from(await res.arrayBuffer());
-    return {
-      digest: `sha256:${createHash('sha256').update(body).digest('hex')}`,
-      mediaType: res.headers.get('content-type') ?? '',
-      body,
-    };
+    const digest = sha256Digest(body);
+    if (reference.startsWith('sha256:') && reference !== digest) {
+      throw new Error(`The registry served ${refName(repository, reference)} with content whose digest is ${digest}: it is damaged or was altered on the way.`);
+    }
+    return { digest, mediaType: res.headers.get('content-type') ?? declaredMediaType(body), body };
+  }
+
+  /** Stores a manifest under a tag or its digest; returns its digest, which the registry must agree with. */
+  async putManifest(repository: string, reference: string, manifest: { body: Buffer; mediaType: string }): Promise<string> {
+    const digest = sha256Digest(manifest.body);
+    const name = refName(repository, reference);
+    if (reference.startsWith('sha256:') && reference !== digest) throw new Error(`Cannot store ${name}: the manifest's digest is ${digest}.`);
+    const res = await this.send('PUT', `/v2/${repository}/manifests/${reference}`, [scope(repository, 'pull,push')], {
+      body: manifest.body,
+      headers: { 'Content-Type': manifest.mediaType },
+    });
+    if (!res.ok) throw await registryError(res, `storing the manifest ${name}`);
+    await res.body?.cancel();
+    const stored = res.headers.get('docker-content-digest');
+    if (stored && stored !== digest) {
+      throw new Error(`The registry stored ${name} as ${stored}, not as the manifest sent (${digest}): it rewrote the manifest, so the digest would not be the one built.`);
+    }
+    return digest;
+  }
+
+  async blobExists(repository: string, digest: string): Promise<boolean> {
+    const res = await this.send('HEAD', `/v2/${repository}/blobs/${digest}`, [scope(repository, 'pull')]);
+    await res.body?.cancel();
+    if (res.status === 200) return true;
+    if (res.status === 404) return false;
+    throw await registryError(res, `asking whether ${repository} holds ${digest}`);
+  }
+
+  /** A small blob (an image config), read whole, following the registry's redirects; its digest is checked. */
+  async blob(repository: string, digest: string): Promise<Buffer> {
+    const res = await this.send('GET', `/v2/${repository}/blobs/${digest}`, [scope(repository, 'pull')], { buffered: true });
+    if (res.status !== 200) throw await registryError(res, `reading ${refName(repository, digest)}`);
+    const body = Buffer.from(await res.arrayBuffer());
+    if (sha256Digest(body) !== digest) throw new Error(`The registry served ${refName(repository, digest)} with other content (${sha256Digest(body)}).`);
+    return body;
+  }
+
+  /**
+   * Uploads one blob in a single PUT. `open` is called once per try, so each try streams the
+   * content afresh; a transient failure (of the session's POST, the PUT, or a reset mid-upload)
+   * starts again from a new session, as often as the retry policy allows.
+   */
+  async uploadBlob(repository: string, digest: string, size: number, open: () => ReadableStream | Readable | Buffer): Promise<void> {
+    const scopes = [scope(repository, 'pull,push')];
+    let phase = '';
+    let putting = false;
+    const res = await withRetries(
+      this.retry,
+      async (step) => {
+        phase = `starting an upload to ${repository}`;
+        putting = false;
+        const post = await this.send('POST', `/v2/${repository}/blobs/uploads/`, scopes, {}, step);
+        if (post.status !== 202) return post;
+        await post.body?.cancel();
+        const location = post.headers.get('location');
+        if (!location) throw new RegistryError(202, 'the registry opened an upload session without a Location', phase);
+        phase = `uploading ${digest} (${size} bytes) to ${repository}`;
+        putting = true;
+        const url = new URL(location, this.base).href;
+        return this.send('PUT', `${url}${url.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`, scopes, {
+          body: open,
+          headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
+          timeoutMs: Math.max(this.retry.timeoutMs, UPLOAD_TIMEOUT_MS),
+        }, step);
+      },
+      // A session the registry lost mid-push (ghcr.io's BLOB_UPLOAD_UNKNOWN) is started again too.
+      { again: 'with a new upload session', alsoRetry: (r) => putting && r.status === 404 },
+    );
+    if (res.status !== 201) throw await registryError(res, phase);
+    await res.body?.cancel();
+  }
+
+  /** Links a blob `fromRepository` holds into `repository` without sending it; false when the registry would not. */
+  async mountBlob(repository: string, digest: string, fromRepository: string): Promise<boolean> {
+    const scopes = [scope(repository, 'pull,push'), scope(fromRepository, 'pull')];
+    const query = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(fromRepository)}`;
+    const res = await this.send('POST', `/v2/${repository}/blobs/uploads/?${query}`, scopes);
+    if (res.status === 201) {
+      await res.body?.cancel();
+      return true;
+    }
+    if (res.status !== 202) throw await registryError(res, `mounting ${digest} from ${fromRepository} into ${repository}`);
+    await this.cancelUpload(res, scopes);
+    return false;
   }
 
   /** Opens an upload session and cancels it: proof that this credential may push to `repository`. */
   async checkPush(repository: string): Promise<void> {
-    const res = await this.request('POST', `/v2/${repository}/blobs/uploads/`, repository, 'pull,push');
+    const scopes = [scope(repository, 'pull,push')];
+    const res = await this.send('POST', `/v2/${repository}/blobs/uploads/`, scopes);
     if (res.status !== 202) throw await registryError(res, 'starting an upload');
+    await this.cancelUpload(res, scopes);
+  }
+
+  /** Cancels the session a 202 opened. Best effort: ghcr.io answers 405, and a session expires by itself. */
+  private async cancelUpload(opened: Response, scopes: string[]): Promise<void> {
+    await opened.body?.cancel();
+    const location = opened.headers.get('location');
+    if (!location) return;
+    const res = await this.send('DELETE', new URL(location, this.base).href, scopes).catch(() => undefined);
+    await res?.body?.cancel();
+  }
+
+  /**
+   * One request with the credential: the header kept for these scopes, and after a 401 one fresh
+   * answer to the registry's challenge, never more. Retried by the policy, or tried once when a
+   * `step` of an outer retry loop is given. Credentials go only to the registry's own origin.
+   */
+  private async send(method: string, pathOrUrl: string, scopes: string[], init: RetryInit = {}, step?: RetryStep): Promise<Response> {
+    const url = new URL(pathOrUrl, this.base).href;
+    const go = (auth: Record<string, string>): Promise<Response> => {
+      const full: RetryInit = { ...init, method, headers: { ...(init.headers as Record<string, string>), ...auth } };
+      if (!step) return fetchWithRetry(url, full, this.retry);
+      step.label = `${method} ${url.replace(/\?.*$/, '')}`;
+      return fetchOnce(url, full, this.retry);
+    };
+    if (new URL(url).origin !== new URL(this.base).origin) return go({});
+    const sent = await this.auth.header(scopes);
+    const res = await go(sent);
+    if (res.status !== 401) return res;
+    const fresh = await this.auth.renew(scopes, res.headers.get('www-authenticate'), sent.Authorization);
+    if (!fresh) return res;
     await res.body?.cancel();
-    const location = res.headers.get('location');
-    if (location) {
-      const url = new URL(location, this.base);
-      const del = await fetchWithRetry(url.toString(), { method: 'DELETE', headers: await this.auth(repository, 'pull,push') }, this.retry);
-      await del.body?.cancel();
-    }
+    return go(fresh);
   }
-
-  private async request(method: string, path: string, repository: string, actions: string, headers: Record<string, string> = {}): Promise<Response> {
-    const url = `${this.base}${path}`;
-    let res = await fetchWithRetry(url, { method, headers: { ...headers, ...(await this.auth(repository, actions, true)) } }, this.retry);
-    if (res.status === 401) {
-      const challenge = res.headers.get('www-authenticate') ?? '';
-      await res.body?.cancel();
-      const auth = await this.answer(challenge, repository, actions);
-      res = await fetchWithRetry(url, { method, headers: { ...headers, ...auth } }, this.retry);
-    }
-    return res;
-  }
-
-  private async auth(repository: string, actions: string, cachedOnly = false): Promise<Record<string, string>> {
-    // A push token also pulls.
-    const token = this.tokens.get(`${repository}:${actions}`) ?? (actions === 'pull' ? this.tokens.get(`${repository}:pull,push`) : undefined);
-    if (token) return { Authorization: token };
-    if (cachedOnly) return {};
-    const ping = await fetchWithRetry(`${this.base}/v2/`, {}, this.retry);
-    await ping.body?.cancel();
-    return ping.status === 401 ? this.answer(ping.headers.get('www-authenticate') ?? '', repository, actions) : {};
-  }
-
-  /** Answers a `WWW-Authenticate` challenge: Basic with the credential, or a Bearer token for the scope. */
-  private async answer(challenge: string, repository: string, actions: string): Promise<Record<string, string>> {
-    const parsed = parseChallenge(challenge);
-    const basic = this.credential
-      ? `Basic ${Buffer.from(`${this.credential.username}:${this.credential.secret}`).toString('base64')}`
-      : undefined;
-    let header: string | undefined;
-    if (parsed.scheme === 'basic') {
-      header = basic;
-    } else if (parsed.scheme === 'bearer' && parsed.params.realm) {
-      const url = new URL(parsed.params.realm);
-      if (parsed.params.service) url.searchParams.set('service', parsed.params.service);
-      url.searchParams.set('scope', `repository:${repository}:${actions}`);
-      const res = await fetchWithRetry(url.toString(), { headers: basic ? { Authorization: basic } : {} }, this.retry);
-      if (res.status !== 200) throw await registryError(res, `getting a token for ${repository} (${actions})`);
-      const body = (await res.json()) as { token?: string; access_token?: string };
-      const token = body.token ?? body.access_token;
-      if (!token) throw new RegistryError(res.status, 'the token service answered without a token', 'getting a token');
-      header = `Bearer ${token}`;
-    }
-    if (!header) return {};
-    this.tokens.set(`${repository}:${actions}`, header);
-    return { Authorization: header };
-  }
-}
-
-export function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
-  const m = header.match(/^\s*(\w+)\s*(.*)$/);
-  if (!m) return { scheme: '', params: {} };
-  const params: Record<string, string> = {};
-  for (const p of m[2].matchAll(/(\w+)="([^"]*)"/g)) params[p[1].toLowerCase()] = p[2];
-  return { scheme: m[1].toLowerCase(), params };
-}
-
-/** The registry's own words from an error response, formatted as the docker client prints them. */
-export async function registryError(res: Response, step: string): Promise<RegistryError> {
-  const text = await res.text().catch(() => '');
-  let message = text.trim().slice(0, 500);
-  try {
-    const body = JSON.parse(text) as { errors?: { code?: string; message?: string }[]; details?: string };
-    if (body.errors?.length) {
-      message = body.errors.map((e) => `${(e.code ?? 'error').toLowerCase()}: ${e.message ?? ''}`.trim()).join('; ');
-    }
-  } catch {
-    // not JSON: keep the text as it is
-  }
-  return new RegistryError(res.status, message, step);
 }

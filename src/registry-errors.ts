@@ -1,6 +1,6 @@
 import type { Credential } from './credentials.js';
 import type { GitHubContext } from './github-context.js';
-import type { Settings } from './inputs.js';
+import type { Settings } from './settings.js';
 import { RegistryError } from './registry-client.js';
 
 /** Where a classic PAT with only the one scope it needs is made. */

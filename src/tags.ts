@@ -1,7 +1,15 @@
 import semver from 'semver';
 import { ActionError } from './errors.js';
+import { safeText } from './log.js';
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+/** The most tags one publish may set: each is a registry call, and a list this long is a mistake. */
+export const MAX_TAGS = 100;
+
+/** Whether `value` is a valid docker tag. */
+export function isTag(value: string): boolean {
+  return TAG.test(value);
+}
 
 /** Makes any text a valid docker tag: other characters become `-`, leading `.`/`-` go, at most 128. */
 export function sanitizeTag(value: string): string {
@@ -24,11 +32,19 @@ export function parseTags(raw: string): string[] {
   for (const tag of tags) {
     if (!TAG.test(tag)) {
       throw new ActionError(
-        `"${tag}" is not a valid tag: a tag is 1 to 128 characters of letters, digits, '_', '.' and '-', and does not start with '.' or '-'.`,
+        `"${safeText(tag)}" is not a valid tag: a tag is 1 to 128 characters of letters, digits, '_', '.' and '-', and does not start with '.' or '-'.`,
         `Use for example "${sanitizeTag(tag) || 'latest'}".`,
         'tags',
       );
     }
+  }
+  return tags;
+}
+
+/** Refuses more than MAX_TAGS tags (given or derived), naming `tags` and the bound. */
+export function checkTagCount(tags: string[]): string[] {
+  if (tags.length > MAX_TAGS) {
+    throw new ActionError(`${tags.length} tags are too many: one publish sets at most ${MAX_TAGS}.`, `Give at most ${MAX_TAGS} tags.`, 'tags');
   }
   return tags;
 }

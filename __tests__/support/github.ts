@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { PackageVersions, type VersionsHost, deleteManifest, jsonResponder, versionsEndpoint } from './github-packages.ts';
 import { type TestRegistry, startRegistry } from './registry.ts';
 
 /**
@@ -12,6 +13,8 @@ import { type TestRegistry, startRegistry } from './registry.ts';
  * registry and the packages REST API. It issues tokens for a real CNCF Distribution registry and
  * sits in front of it, answering refusals with GitHub's own error bodies, as ghcr.io does: the
  * token service grants what the rules allow (without an error), and the upload is refused.
+ * Every manifest PUT becomes a package version (github-packages.ts), deleted through the REST API
+ * only: the registry's own manifest DELETE answers 405, as ghcr.io's does.
  */
 export interface TestCredential {
   login: string;
@@ -34,6 +37,8 @@ export interface TestPackage {
   visibility: 'private' | 'public' | 'internal';
   /** Repositories granted Write under "Manage Actions access". */
   actionsAccess?: string[];
+  /** The repository with the admin role (may delete versions): by default, the one whose GITHUB_TOKEN first pushed. */
+  adminRepository?: string;
 }
 
 const SERVICE = 'ghcr.test';
@@ -45,6 +50,8 @@ export class FakeGitHub {
   readonly packages: TestPackage[];
   /** Every request the stand-in answered, `METHOD path`, and whom each token was for (`token for LOGIN`). */
   readonly requests: string[] = [];
+  /** The package versions, by registry path; `versions.setCreated(digest, date)` ages one. */
+  readonly versions = new PackageVersions();
   private server!: http.Server;
   private registry!: TestRegistry;
   private key = '';
@@ -163,7 +170,8 @@ export class FakeGitHub {
       if (refusal) this.denials.set(jti, refusal);
       access.push({ type, name, actions: refusal ? granted.filter((a) => a !== 'push') : granted });
     }
-    const token = this.sign({ sub: cred?.login ?? '', access, jti });
+    const repository = cred?.kind === 'github-token' ? cred.repository : undefined;
+    const token = this.sign({ sub: cred?.login ?? '', access, jti, ...(repository ? { repository } : {}) });
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
   }
 
@@ -176,7 +184,7 @@ export class FakeGitHub {
     return `${header}.${payload}.${signature}`;
   }
 
-  private claims(authorization: string | undefined): { jti?: string; access?: { name: string; actions: string[] }[] } {
+  private claims(authorization: string | undefined): { jti?: string; repository?: string; access?: { name: string; actions: string[] }[] } {
     const jwt = authorization?.startsWith('Bearer ') ? authorization.slice(7) : '';
     try {
       return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString()) as ReturnType<FakeGitHub['claims']>;
@@ -193,6 +201,8 @@ export class FakeGitHub {
     if (write && name && claims.jti && !claims.access?.some((a) => a.name === name && a.actions.includes('push'))) {
       return errorBody(res, 403, 'DENIED', this.denials.get(claims.jti) ?? 'permission_denied: write_package');
     }
+    const manifest = url.pathname.match(/\/manifests\/([^/]+)$/)?.[1];
+    if (req.method === 'DELETE' && manifest) return errorBody(res, 405, 'UNSUPPORTED', 'The operation is unsupported.');
     const body = await readBody(req);
     const upstream = await fetch(`${this.registry.url}${url.pathname}${url.search}`, {
       method: req.method,
@@ -201,8 +211,9 @@ export class FakeGitHub {
       redirect: 'manual',
     });
     const payload = Buffer.from(await upstream.arrayBuffer());
-    if (req.method === 'PUT' && name && upstream.status === 201 && url.pathname.includes('/manifests/')) {
-      await this.linkOnFirstPush(name, body);
+    if (req.method === 'PUT' && name && manifest && upstream.status === 201) {
+      await this.linkOnFirstPush(name, body, claims.repository);
+      this.versions.record(name, decodeURIComponent(manifest), upstream.headers.get('docker-content-digest') ?? '');
     }
     const headers: Record<string, string> = {};
     upstream.headers.forEach((v, k) => {
@@ -212,7 +223,7 @@ export class FakeGitHub {
   }
 
   /** As GitHub does: the first push creates the package, linked by its source label when the owner matches. */
-  private async linkOnFirstPush(repository: string, manifestBody: Buffer): Promise<void> {
+  private async linkOnFirstPush(repository: string, manifestBody: Buffer, pushedBy: string | undefined): Promise<void> {
     const [owner, ...rest] = repository.split('/');
     if (this.packages.some((p) => p.owner === owner && p.name === rest.join('/'))) return;
     const auth = { Authorization: `Bearer ${this.sign({ sub: 'github', access: [{ type: 'repository', name: repository, actions: ['pull'] }] })}` };
@@ -231,23 +242,27 @@ export class FakeGitHub {
       name: rest.join('/'),
       repository: linked.split('/')[0]?.toLowerCase() === owner ? linked : null,
       visibility: 'private',
+      adminRepository: pushedBy,
     });
   }
 
   /** The packages REST endpoints, as GitHub documents them. */
-  private api(req: http.IncomingMessage, url: URL, res: http.ServerResponse): void {
-    const bearer = this.credential(req.headers.authorization, 'Bearer');
-    const json = (status: number, body: unknown): void => {
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    };
+  private async api(req: http.IncomingMessage, url: URL, res: http.ServerResponse): Promise<void> {
+    const json = jsonResponder(res);
+    // Octokit sends `token …`; curl users send `Bearer …`: GitHub takes both.
+    const bearer = this.credential(req.headers.authorization?.replace(/^token /i, 'Bearer '), 'Bearer');
     if (!bearer?.[1]) return json(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     if (bearer[1].apiRefused) return json(403, { message: 'Resource not accessible by integration' });
-    const m = url.pathname.match(/^\/api\/(orgs|users)\/([^/]+)\/packages\/container\/([^/]+)$/);
+    const m = url.pathname.match(/^\/api\/(orgs|users)\/([^/]+)\/packages\/container\/([^/]+)(\/versions(?:\/(\d+))?)?$/);
     if (!m) return json(404, { message: 'Not Found' });
-    const [, kind, owner, encoded] = m;
+    const [, kind, owner, encoded, versions, id] = m;
     const isOrg = this.orgs.includes(owner);
     const pkg = this.packages.find((p) => p.owner === owner && p.name === decodeURIComponent(encoded));
     if ((kind === 'orgs') !== isOrg || !pkg) return json(404, { message: 'Package not found.' });
+    if (versions) {
+      const at = { kind, owner, encoded, repository: `${owner}/${pkg.name}`, id };
+      return versionsEndpoint(this.versionsHost(), bearer[1], pkg, req, url, at, json);
+    }
     json(200, {
       id: 1,
       name: pkg.name,
@@ -257,6 +272,11 @@ export class FakeGitHub {
       html_url: `${this.serverUrl}/${kind}/${owner}/packages/container/package/${encoded}`,
       repository: pkg.repository ? { full_name: pkg.repository, html_url: `${this.serverUrl}/${pkg.repository}` } : null,
     });
+  }
+
+  private versionsHost(): VersionsHost {
+    const token = (name: string) => this.sign({ sub: 'github', access: [{ type: 'repository', name, actions: ['pull', 'push', 'delete'] }] });
+    return { versions: this.versions, apiUrl: this.apiUrl, deleteManifest: (repo, digest) => deleteManifest(this.registry.url, repo, digest, token(repo)) };
   }
 }
 

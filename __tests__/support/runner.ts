@@ -8,7 +8,14 @@ import { parse } from 'yaml';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The runtime action.yml asks for (node24), installed as a dev dependency. */
 const NODE = path.join(ROOT, 'node_modules/.bin/node');
-const ENTRY = path.join(ROOT, 'dist/index.js');
+
+interface ActionYml {
+  inputs: Record<string, { default?: string }>;
+  runs: { main: string; post: string };
+}
+const readAction = (): ActionYml => parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as ActionYml;
+/** The bundles action.yml's `runs:` names for the main and the post step, as a runner reads them. */
+const ENTRY = { main: path.join(ROOT, readAction().runs.main), post: path.join(ROOT, readAction().runs.post) };
 
 export interface GitHub {
   repository: string;
@@ -87,14 +94,17 @@ export class Runner {
   }
 
   main(github: GitHub, inputs: Record<string, string>, env: Record<string, string> = {}): Promise<StepResult> {
-    return this.run(github, inputs, env, {});
+    return this.run('main', github, inputs, env, {});
   }
 
   post(github: GitHub, inputs: Record<string, string>, state: Record<string, string>, env: Record<string, string> = {}): Promise<StepResult> {
-    return this.run(github, inputs, env, state);
+    return this.run('post', github, inputs, env, state);
   }
 
-  private async run(github: GitHub, inputs: Record<string, string>, extra: Record<string, string>, state: Record<string, string>): Promise<StepResult> {
+  private async run(
+    entry: 'main' | 'post',
+    github: GitHub,
+    inputs: Record<string, string>, extra: Record<string, string>, state: Record<string, string>): Promise<StepResult> {
     const files = path.join(this.dir, `step-${++this.step}`);
     mkdirSync(files);
     const file = (name: string) => {
@@ -128,7 +138,7 @@ export class Runner {
     const logStart = readFileSync(this.dockerLog, 'utf8').length;
     const timingStart = readFileSync(this.timingLog, 'utf8').length;
     const started = performance.now();
-    const child = spawn(NODE, [ENTRY], { cwd: this.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(NODE, [ENTRY[entry]], { cwd: this.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -158,9 +168,7 @@ export class Runner {
 
 /** INPUT_* variables: action.yml's defaults with their ${{ github.* }} expressions evaluated, then the step's `with:`. */
 function inputEnv(github: GitHub, given: Record<string, string>): Record<string, string> {
-  const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
-    inputs: Record<string, { default?: string }>;
-  };
+  const action = readAction();
   const context: Record<string, string | undefined> = { ...github, repository_owner: github.repository_owner ?? github.repository.split('/')[0] };
   const env: Record<string, string> = {};
   for (const [name, spec] of Object.entries(action.inputs)) {

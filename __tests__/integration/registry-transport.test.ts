@@ -1,0 +1,268 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { appendFileSync, chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { RetryPolicy } from '../../src/http-retry.js';
+import { copyImage } from '../../src/image-copy.js';
+import { layoutResult, pushLayout } from '../../src/oci-layout.js';
+import { RegistryClient, RegistryError } from '../../src/registry-client.js';
+import { type FaultProxy, type SeenRequest, startFaultProxy } from '../support/fault-proxy.js';
+import { FakeGitHub } from '../support/github.js';
+import { rawManifest } from '../support/inspect.js';
+import { type TestRegistry, startRegistry } from '../support/registry.js';
+
+const run = promisify(execFile);
+const CREDS = 'acme:s3cret';
+const PAT = 'ghp_transportRobotWithWrite01';
+
+let registry: TestRegistry;
+let proxy: FaultProxy;
+let dir: string;
+let single: string;
+let multi: string;
+let told: string[];
+// Real waits, kept short: the Retry-After of a test is honoured as asked.
+const retry: RetryPolicy = { attempts: 4, baseDelayMs: 20, maxDelayMs: 100, timeoutMs: 10_000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), onRetry: (m) => void told.push(m) };
+const client = (secret = 's3cret', host = proxy.host) => new RegistryClient(host, { username: 'acme', secret }, { retry });
+
+/** A real build's OCI layout, as the action's builds export it. */
+async function buildLayout(name: string, platforms?: string): Promise<string> {
+  const dest = path.join(dir, name);
+  const platform = platforms ? ['--platform', platforms] : [];
+  await run('docker', ['buildx', 'build', ...platform, '--output', `type=oci,dest=${dest},tar=false`, path.join(dir, 'context')]);
+  return dest;
+}
+
+/** The requests the proxy saw while `work` ran. */
+async function during(work: () => Promise<unknown>): Promise<SeenRequest[]> {
+  const from = proxy.requests.length;
+  await work();
+  return proxy.requests.slice(from);
+}
+const layerBytes = (requests: SeenRequest[]) =>
+  requests.filter((r) => (r.method === 'PUT' || r.method === 'PATCH') && r.path.includes('/blobs/')).reduce((n, r) => n + r.bytesIn, 0);
+const readBack = (ref: string) => rawManifest(`${registry.host}/${ref}`, CREDS);
+const childDigests = (index: Record<string, unknown>) => (index.manifests as { digest: string }[]).map((m) => m.digest);
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'registry-transport-'));
+  mkdirSync(path.join(dir, 'context'));
+  copyFileSync('/bin/busybox', path.join(dir, 'context', 'busybox'));
+  writeFileSync(path.join(dir, 'context', 'Dockerfile'), `FROM scratch\nCOPY busybox /bin/busybox\nLABEL test.run="${Date.now()}"\n`);
+  [registry, single, multi] = await Promise.all([
+    startRegistry({ kind: 'htpasswd', users: { acme: 's3cret' } }),
+    buildLayout('single'),
+    buildLayout('multi', 'linux/amd64,linux/arm64'),
+  ]);
+  proxy = await startFaultProxy(registry.url);
+});
+afterAll(async () => {
+  await proxy?.stop();
+  await registry?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  told = [];
+  proxy.clear();
+});
+
+describe('pushLayout', () => {
+  it('survives a 503 on the blob POST, a reset during the blob PUT and a 429 on the manifest PUT', async () => {
+    proxy.inject({ method: 'POST', path: /^\/v2\/acme\/single\/blobs\/uploads\/$/, fault: { status: 503 }, times: 1 });
+    proxy.inject({ method: 'PUT', path: /^\/v2\/acme\/single\/blobs\/uploads\/.+digest=/, fault: 'reset', times: 1 });
+    proxy.inject({ method: 'PUT', path: /^\/v2\/acme\/single\/manifests\/1\.0$/, fault: { status: 429, retryAfter: '1' }, times: 1 });
+    const seen = await during(() => pushLayout(client(), 'acme/single', single, '1.0'));
+
+    const built = layoutResult(single);
+    expect((await readBack('acme/single:1.0')).digest).toBe(built.digest);
+    // Each fault happened, and each was retried once and said so.
+    expect(seen.filter((r) => r.status === 503 || r.status === 429 || r.status === 0)).toHaveLength(3);
+    expect(told).toHaveLength(3);
+    expect(told.join('\n')).toMatch(new RegExp(`POST ${proxy.url}/v2/acme/single/blobs/uploads/ answered 503 Service Unavailable; retrying with a new upload session in 0\\.02 s \\(attempt 2 of 4\\)`));
+    expect(told.join('\n')).toMatch(/PUT \S+\/blobs\/uploads\/\S+ failed \((ECONNRESET|EPIPE|UND_ERR_SOCKET)[^)]*\); retrying with a new upload session/);
+    expect(told.join('\n')).toContain(`PUT ${proxy.url}/v2/acme/single/manifests/1.0 answered 429 Too Many Requests; retrying in 1 s (attempt 2 of 4)`);
+  });
+
+  it('multi-platform: every platform and attestation manifest by digest, the index under the tag', async () => {
+    const top = await pushLayout(client(), 'acme/multi', multi, 'latest');
+    const index = await readBack('acme/multi:latest');
+    expect(index.digest).toBe(top.digest);
+    expect(index.digest).toBe(layoutResult(multi).digest);
+    // Two platforms and their attestations.
+    expect(childDigests(index.json)).toHaveLength(4);
+    for (const child of childDigests(index.json)) expect((await readBack(`acme/multi@${child}`)).digest).toBe(child);
+  });
+
+  it('without a tag, by digest; and only what the registry lacks: a second push uploads no blob', async () => {
+    await pushLayout(client(), 'acme/again', multi);
+    const seen = await during(() => pushLayout(client(), 'acme/again', multi));
+    expect((await readBack(`acme/again@${layoutResult(multi).digest}`)).digest).toBe(layoutResult(multi).digest);
+    expect(seen.filter((r) => r.method === 'POST' || (r.method === 'PUT' && r.path.includes('/blobs/')))).toEqual([]);
+    expect(layerBytes(seen)).toBe(0);
+  });
+
+  it('a fault that persists fails with the registry words, after the bounded attempts', async () => {
+    proxy.inject({ method: 'PUT', path: /\/manifests\/2\.0$/, fault: { status: 503, message: 'the storage backend is unavailable' }, times: Infinity });
+    const seen: SeenRequest[] = [];
+    const error = await during(() => pushLayout(client(), 'acme/persistent', single, '2.0')).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    seen.push(...proxy.requests.filter((r) => r.path.endsWith('/manifests/2.0')));
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as Error).message).toBe('storing the manifest acme/persistent:2.0: HTTP 503: unavailable: the storage backend is unavailable');
+    expect(seen).toHaveLength(4);
+    expect(await readBack('acme/persistent:2.0').catch(() => 'absent')).toBe('absent');
+  });
+
+  it('a connection that keeps dropping fails naming the request, the attempts and the cause', async () => {
+    proxy.inject({ method: 'PUT', path: /^\/v2\/acme\/resets\/blobs\/uploads\//, fault: 'reset', times: Infinity });
+    await expect(pushLayout(client(), 'acme/resets', single, '1.0')).rejects.toThrow(
+      new RegExp(`^PUT ${proxy.url}/v2/acme/resets/blobs/uploads/\\S+ failed after 4 attempts: (ECONNRESET|EPIPE|UND_ERR_SOCKET)`),
+    );
+  });
+});
+
+describe('401 is never retried', () => {
+  it('a wrong password: one request without, one with the credential, no more', async () => {
+    const seen = await during(() => client('wrong').checkPush('acme/single').catch((e: Error) => e));
+    expect(seen.map((r) => `${r.method} ${r.status}`)).toEqual(['POST 401', 'POST 401']);
+    await expect(client('wrong').manifest('acme/single', '1.0')).rejects.toThrow('HTTP 401: unauthorized: authentication required');
+  });
+
+  it('a push with a wrong password stops at the first refusals', async () => {
+    const seen = await during(() => pushLayout(client('wrong'), 'acme/denied', single, '1.0').catch((e: Error) => e));
+    // The config and the layer asked about at once, each without and with the credential.
+    expect(seen.map((r) => `${r.method} ${r.status}`)).toEqual(['HEAD 401', 'HEAD 401', 'HEAD 401', 'HEAD 401']);
+    expect(told).toEqual([]);
+  });
+
+  it('401 on everything, even with the right password', async () => {
+    proxy.inject({ method: 'GET', path: /./, fault: { status: 401 }, times: Infinity });
+    const seen = await during(() => client().manifest('acme/single', '1.0').catch((e: Error) => e));
+    expect(seen).toHaveLength(2);
+    expect(told).toEqual([]);
+  });
+});
+
+describe('copyImage', () => {
+  it.each([
+    ['single-platform', 'single'],
+    ['multi-platform', 'multi'],
+  ])('%s, to another repository: layers mounted, none uploaded, the digest unchanged', async (_what, name) => {
+    const layout = name === 'single' ? single : multi;
+    const source = await pushLayout(client(), `acme/src-${name}`, layout, 'sha-1234567');
+    let copied = source;
+    const seen = await during(async () => {
+      copied = await copyImage(client(), { repo: `acme/src-${name}`, reference: 'sha-1234567' }, `acme/dst-${name}`);
+      await client().putManifest(`acme/dst-${name}`, '1.0.0', copied);
+    });
+    expect(copied.digest).toBe(source.digest);
+    expect(layerBytes(seen)).toBe(0);
+    expect(seen.filter((r) => r.method === 'PATCH' || (r.method === 'PUT' && r.path.includes('/blobs/')))).toEqual([]);
+    expect(seen.some((r) => r.method === 'POST' && r.path.includes('mount=') && r.status === 201)).toBe(true);
+    const held = await readBack(`acme/dst-${name}:1.0.0`);
+    expect(held.digest).toBe(source.digest);
+    if (name === 'multi') for (const child of childDigests(held.json)) expect((await readBack(`acme/dst-${name}@${child}`)).digest).toBe(child);
+  });
+
+  it('within one repository: nothing written, the manifest returned', async () => {
+    const c = client();
+    await pushLayout(c, 'acme/same', single, 'sha-7654321');
+    const seen = await during(() => copyImage(c, { repo: 'acme/same', reference: 'sha-7654321' }, 'acme/same'));
+    expect(seen.map((r) => r.method)).toEqual(['GET']);
+  });
+
+  it('a mount the registry refuses is an error, and nothing is uploaded instead', async () => {
+    const source = await pushLayout(client(), 'acme/unlinked', single, '1.0');
+    const layer = (JSON.parse(source.body.toString()) as { layers: { digest: string }[] }).layers[0].digest;
+    // The source repository no longer holds the layer: the registry answers a mount with a plain upload session.
+    const res = await fetch(`${registry.url}/v2/acme/unlinked/blobs/${layer}`, { method: 'DELETE', headers: { Authorization: `Basic ${Buffer.from(CREDS).toString('base64')}` } });
+    expect(res.status).toBe(202);
+    let error: unknown;
+    const seen = await during(() => copyImage(client(), { repo: 'acme/unlinked', reference: '1.0' }, 'acme/refused').catch((e: unknown) => (error = e)));
+    expect((error as Error).message).toMatch(`The registry refused a cross-repository mount of ${layer} from acme/unlinked into acme/refused`);
+    expect(seen.filter((r) => r.method === 'DELETE' && r.path.startsWith('/v2/acme/refused/blobs/uploads/'))).toHaveLength(1);
+    expect(layerBytes(seen)).toBe(0);
+  });
+
+  it('with a token service: one token pulls from the source and pushes to the target', async () => {
+    const github = new FakeGitHub({ [PAT]: { login: 'acme', kind: 'classic-pat', scopes: ['write:packages'] } }, [], []);
+    await github.start();
+    const tokenProxy = await startFaultProxy(`http://${github.host}`);
+    try {
+      const c = new RegistryClient(tokenProxy.host, { username: 'acme', secret: PAT }, { retry });
+      const source = await pushLayout(c, 'acme/token-src', multi, 'sha-1234567');
+      const from = tokenProxy.requests.length;
+      const copied = await copyImage(c, { repo: 'acme/token-src', reference: 'sha-1234567' }, 'acme/token-dst');
+      await c.putManifest('acme/token-dst', '1.0.0', copied);
+      const seen = tokenProxy.requests.slice(from);
+      expect(layerBytes(seen)).toBe(0);
+      expect(seen.filter((r) => r.path.startsWith('/token')).map((r) => decodeURIComponent(r.path).match(/scope=[^&]+/g))).toContainEqual([
+        'scope=repository:acme/token-dst:pull,push',
+        'scope=repository:acme/token-src:pull',
+      ]);
+      expect((await rawManifest(`${tokenProxy.host}/acme/token-dst:1.0.0`, `acme:${PAT}`)).digest).toBe(source.digest);
+    } finally {
+      await tokenProxy.stop();
+      await github.stop();
+    }
+  });
+});
+
+describe('a damaged layout', () => {
+  const damaged = (name: string, damage: (layout: string, manifest: { config: { digest: string }; layers: { digest: string }[] }) => void) => {
+    const copy = path.join(dir, name);
+    cpSync(single, copy, { recursive: true });
+    const top = layoutResult(copy);
+    damage(copy, JSON.parse(top.body.toString()) as Parameters<typeof damage>[1]);
+    return copy;
+  };
+  const blobFile = (layout: string, digest: string) => path.join(layout, 'blobs', 'sha256', digest.slice('sha256:'.length));
+
+  it('a manifest that does not match its digest is refused before any request', async () => {
+    const layout = damaged('bad-manifest', (l) => {
+      const file = blobFile(l, layoutResult(l).digest);
+      chmodSync(file, 0o644);
+      appendFileSync(file, ' ');
+    });
+    expect(() => layoutResult(layout)).toThrow('does not match its digest: the layout is damaged; build again.');
+    const seen = await during(() => pushLayout(client(), 'acme/damaged', layout).catch(() => undefined));
+    expect(seen).toEqual([]);
+  });
+
+  it('a truncated layer is refused, and not uploaded', async () => {
+    let layer = '';
+    const layout = damaged('short-layer', (l, m) => {
+      layer = m.layers[0].digest;
+      const file = blobFile(l, layer);
+      chmodSync(file, 0o644);
+      truncateSync(file, 1000);
+    });
+    let error: unknown;
+    const seen = await during(() => pushLayout(client(), 'acme/damaged', layout).catch((e: unknown) => (error = e)));
+    expect((error as Error).message).toMatch(/holds 1000 bytes, not the \d+ its manifest says: the layout is damaged; build again\.$/);
+    expect(seen.filter((r) => r.method === 'PUT' && r.path.includes(encodeURIComponent(layer)))).toEqual([]);
+  });
+});
+
+describe('the fault proxy', () => {
+  it('carries a push by the real docker engine, counting its layer bytes', async () => {
+    const config = mkdtempSync(path.join(dir, 'docker-config-'));
+    writeFileSync(path.join(config, 'config.json'), JSON.stringify({ auths: { [proxy.host]: { auth: Buffer.from(CREDS).toString('base64') } } }));
+    const ref = `${proxy.host}/acme/engine:1.0`;
+    const env = { ...process.env, DOCKER_CONFIG: config };
+    await run('docker', ['buildx', 'build', '--load', '-t', ref, path.join(dir, 'context')], { env });
+    try {
+      const seen = await during(() => run('docker', ['push', ref], { env }));
+      const { stdout } = await run('docker', ['image', 'inspect', '--format', '{{index .RepoDigests 0}}', ref], { env });
+      expect((await readBack('acme/engine:1.0')).digest).toBe(stdout.trim().split('@')[1]);
+      // busybox, compressed, went through the proxy.
+      expect(layerBytes(seen)).toBeGreaterThan(500_000);
+    } finally {
+      await run('docker', ['image', 'rm', ref], { env }).catch(() => undefined);
+    }
+  });
+});

@@ -1,0 +1,103 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A registry's worst day, for tests: an HTTP proxy in front of a registry (or a stand-in) that
+ * passes everything through, except the faults a test injects. Plain HTTP on 127.0.0.1, so the
+ * real docker engine (which treats 127.0.0.0/8 as an insecure registry) can push through it too.
+ */
+export interface FaultRule {
+  method: string;
+  /** Tested against the path with its query, e.g. /^\/v2\/.+\/blobs\/uploads\/$/ */
+  path: RegExp;
+  /** An answer with the registry's JSON error body, or 'reset': the socket destroyed mid-request. */
+  fault: { status: number; retryAfter?: string; message?: string } | 'reset';
+  /** How many matching requests get the fault; Infinity for a fault that persists. */
+  times: number;
+}
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  /** The status answered; 0 for a reset. */
+  status: number;
+  /** Bytes of the request's body that reached the proxy. */
+  bytesIn: number;
+}
+
+export interface FaultProxy {
+  host: string;
+  url: string;
+  requests: SeenRequest[];
+  inject(rule: FaultRule): void;
+  /** Removes every rule; `requests` is kept. */
+  clear(): void;
+  stop(): Promise<void>;
+}
+
+const CODES: Record<number, string> = { 401: 'UNAUTHORIZED', 403: 'DENIED', 429: 'TOOMANYREQUESTS', 500: 'UNKNOWN', 502: 'UNAVAILABLE', 503: 'UNAVAILABLE' };
+
+export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> {
+  const upstream = new URL(upstreamUrl);
+  const rules: FaultRule[] = [];
+  const requests: SeenRequest[] = [];
+  let host = '';
+
+  const server = http.createServer((req, res) => {
+    const seen: SeenRequest = { method: req.method ?? '', path: req.url ?? '/', status: 0, bytesIn: 0 };
+    requests.push(seen);
+    req.on('data', (chunk: Buffer) => (seen.bytesIn += chunk.length));
+    const rule = rules.find((r) => r.times > 0 && r.method === seen.method && r.path.test(seen.path));
+    if (rule) {
+      rule.times--;
+      const { fault } = rule;
+      if (fault === 'reset') {
+        // Part of a body first, as a connection that drops mid-upload; a request without one at once.
+        const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+        if (!hasBody) return req.socket.destroy();
+        req.once('data', () => req.socket.destroy());
+        req.once('end', () => req.socket.destroy());
+        return;
+      }
+      seen.status = fault.status;
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
+      if (fault.status === 401) headers['www-authenticate'] = 'Basic realm="fault-proxy"';
+      const body = JSON.stringify({ errors: [{ code: CODES[fault.status] ?? 'UNKNOWN', message: fault.message ?? `injected ${fault.status} by the fault proxy` }] });
+      req.resume();
+      req.on('end', () => res.writeHead(fault.status, headers).end(body));
+      return;
+    }
+    const out = http.request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+      (up) => {
+        seen.status = up.statusCode ?? 0;
+        const headers: http.OutgoingHttpHeaders = {};
+        for (const [k, v] of Object.entries(up.headers)) {
+          headers[k] = typeof v === 'string' ? v.split(upstream.host).join(host) : v;
+        }
+        res.writeHead(up.statusCode ?? 502, up.statusMessage, headers);
+        up.pipe(res);
+      },
+    );
+    out.on('error', () => res.destroy());
+    // A client that hangs up mid-request: the registry sees the same.
+    req.on('close', () => !req.complete && out.destroy());
+    req.pipe(out);
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    host,
+    url: `http://${host}`,
+    requests,
+    inject: (rule) => void rules.push({ ...rule }),
+    clear: () => void rules.splice(0),
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

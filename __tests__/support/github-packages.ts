@@ -1,0 +1,153 @@
+import type http from 'node:http';
+
+/**
+ * The package versions GitHub keeps for the manifests pushed to its registry, and its REST
+ * endpoints for them (list with pagination, get, delete), for the GitHub stand-in (github.ts).
+ */
+export interface TestVersion {
+  id: number;
+  /** The manifest's digest. */
+  name: string;
+  created_at: string;
+  updated_at: string;
+  /** The tags that point at it now. */
+  tags: string[];
+}
+
+/** Versions by package, keyed by the registry path `owner/name…`. */
+export class PackageVersions {
+  private nextId = 1000;
+  private readonly byPackage = new Map<string, TestVersion[]>();
+
+  /** A manifest PUT: a new version for a new digest; a tag moves here from wherever it was. */
+  record(repository: string, reference: string, digest: string, now = new Date()): void {
+    const versions = this.byPackage.get(repository) ?? [];
+    this.byPackage.set(repository, versions);
+    let version = versions.find((v) => v.name === digest);
+    if (!version) {
+      version = { id: this.nextId++, name: digest, created_at: now.toISOString(), updated_at: now.toISOString(), tags: [] };
+      versions.push(version);
+    }
+    if (reference.startsWith('sha256:')) return;
+    for (const v of versions) v.tags = v.tags.filter((t) => t !== reference);
+    version.tags.push(reference);
+    version.updated_at = now.toISOString();
+  }
+
+  /** Newest first, as GitHub lists them. */
+  list(repository: string): TestVersion[] {
+    return [...(this.byPackage.get(repository) ?? [])].sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id - a.id);
+  }
+
+  remove(repository: string, id: number): void {
+    this.byPackage.set(repository, (this.byPackage.get(repository) ?? []).filter((v) => v.id !== id));
+  }
+
+  /** Makes a version (in every package that has it) as old as a test needs. */
+  setCreated(digest: string, date: Date): void {
+    const found = [...this.byPackage.values()].flat().filter((v) => v.name === digest);
+    if (found.length === 0) throw new Error(`no package version has digest ${digest}`);
+    for (const v of found) v.created_at = v.updated_at = date.toISOString();
+  }
+}
+
+/** What the versions endpoints need of the stand-in. */
+export interface VersionsHost {
+  versions: PackageVersions;
+  apiUrl: string;
+  /** Deletes a manifest from the backing registry; its HTTP status. */
+  deleteManifest(repository: string, digest: string): Promise<number>;
+}
+
+/** Who asks, as far as the versions endpoints care. */
+export interface Asker {
+  kind: 'github-token' | 'classic-pat' | 'fine-grained-pat';
+  repository?: string;
+  packagesWrite?: boolean;
+  scopes?: string[];
+}
+
+/** The package asked about, as far as its versions' permissions go. */
+export interface AskedPackage {
+  visibility: string;
+  repository: string | null;
+  actionsAccess?: string[];
+  /** The repository with the admin role on the package. */
+  adminRepository?: string;
+}
+
+type Json = (status: number, body: unknown, headers?: Record<string, string>) => void;
+
+/** Answers with a JSON body (none when `body` is undefined). */
+export function jsonResponder(res: http.ServerResponse): Json {
+  return (status, body, headers = {}) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body === undefined ? undefined : JSON.stringify(body));
+  };
+}
+
+/** The registry's own DELETE of a manifest (the stand-in's registry runs with delete enabled); its status. */
+export async function deleteManifest(registryUrl: string, repository: string, digest: string, token: string): Promise<number> {
+  const res = await fetch(`${registryUrl}/v2/${repository}/manifests/${digest}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+  await res.body?.cancel();
+  return res.status;
+}
+
+/**
+ * `GET …/versions` (`per_page` ≤ 100, `page`, a `Link` header), `GET …/versions/{id}` and
+ * `DELETE …/versions/{id}` (204; the manifest really goes from the registry), under GitHub's rules:
+ * GITHUB_TOKEN deletes with `packages: write` and the admin role on the package, a classic PAT
+ * with `delete:packages`.
+ */
+export async function versionsEndpoint(
+  host: VersionsHost,
+  who: Asker,
+  pkg: AskedPackage,
+  req: http.IncomingMessage,
+  url: URL,
+  at: { kind: string; owner: string; encoded: string; repository: string; id?: string },
+  json: Json,
+): Promise<void> {
+  const same = (a?: string | null, b?: string) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
+  if (who.kind === 'fine-grained-pat') return json(403, { message: 'Resource not accessible by personal access token' });
+  if (who.kind === 'classic-pat' && !who.scopes?.some((s) => /^(read|write|delete):packages$/.test(s))) {
+    return json(403, { message: 'Resource not accessible by personal access token' }, { 'x-accepted-oauth-scopes': 'read:packages' });
+  }
+  const repo = who.repository;
+  const mayRead = who.kind === 'classic-pat' || pkg.visibility === 'public' || same(pkg.repository, repo) || same(pkg.adminRepository, repo) || !!pkg.actionsAccess?.some((r) => same(r, repo));
+  if (!mayRead) return json(404, { message: 'Package not found.' });
+  const base = `${host.apiUrl}/${at.kind}/${at.owner}/packages/container/${at.encoded}/versions`;
+  const view = (v: TestVersion) => ({
+    id: v.id,
+    name: v.name,
+    url: `${base}/${v.id}`,
+    package_html_url: `https://github.com/${at.kind}/${at.owner}/packages/container/package/${at.encoded}`,
+    created_at: v.created_at,
+    updated_at: v.updated_at,
+    html_url: `https://github.com/${at.kind}/${at.owner}/packages/container/${at.encoded}/${v.id}`,
+    metadata: { package_type: 'container', container: { tags: [...v.tags] } },
+  });
+  const all = host.versions.list(at.repository);
+  if (at.id === undefined) {
+    if (req.method !== 'GET') return json(404, { message: 'Not Found' });
+    const perPage = Math.min(Math.max(Number(url.searchParams.get('per_page') ?? '30') || 30, 1), 100);
+    const page = Math.max(Number(url.searchParams.get('page') ?? '1') || 1, 1);
+    const last = Math.max(Math.ceil(all.length / perPage), 1);
+    const link = (p: number, rel: string) => `<${base}?per_page=${perPage}&page=${p}>; rel="${rel}"`;
+    const links = page < last ? [link(page + 1, 'next'), link(last, 'last')] : [];
+    return json(200, all.slice((page - 1) * perPage, page * perPage).map(view), links.length > 0 ? { link: links.join(', ') } : {});
+  }
+  const version = all.find((v) => v.id === Number(at.id));
+  if (!version) return json(404, { message: 'Not Found' });
+  if (req.method === 'GET') return json(200, view(version));
+  if (req.method !== 'DELETE') return json(404, { message: 'Not Found' });
+  const mayDelete = who.kind === 'classic-pat' ? who.scopes?.includes('delete:packages') : who.packagesWrite && same(pkg.adminRepository, repo);
+  if (!mayDelete) {
+    return who.kind === 'classic-pat'
+      ? json(403, { message: 'Resource not accessible by personal access token' }, { 'x-accepted-oauth-scopes': 'delete:packages' })
+      : json(403, { message: 'Resource not accessible by integration' });
+  }
+  const status = await host.deleteManifest(at.repository, version.name);
+  if (status !== 202) return json(500, { message: `the registry answered ${status} to deleting ${version.name}` });
+  host.versions.remove(at.repository, version.id);
+  json(204, undefined);
+}

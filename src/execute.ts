@@ -1,0 +1,54 @@
+import * as core from '@actions/core';
+import { type Credential, chooseCredential } from './credentials.js';
+import { executeBuild } from './execute-build.js';
+import { composeIndex, executeMerge, findPlatformImages } from './execute-merge.js';
+import { executePromote, findSource } from './execute-promote.js';
+import { safeText } from './log.js';
+import type { Plan } from './plan.js';
+import { planRows } from './plan-text.js';
+import { type RunDeps, heldVersions, refuseMoves } from './publish-steps.js';
+import { type PublishResult, emptyResult } from './result.js';
+
+/** Carries the plan out with the executor of its mode; a dry run only looks. */
+export function execute(plan: Plan, deps: RunDeps): Promise<PublishResult> {
+  if (plan.dryRun) return dryRun(plan, deps);
+  switch (plan.mode) {
+    case 'promote':
+      return executePromote(plan, deps);
+    case 'merge':
+      return executeMerge(plan, deps);
+    default:
+      return executeBuild(plan, deps);
+  }
+}
+
+/**
+ * Prints the plan and asks the registry what it can without changing anything: whether the chosen
+ * credential may push, the image a promote or merge would publish, the versions a prune would delete.
+ */
+async function dryRun(plan: Plan, deps: RunDeps): Promise<PublishResult> {
+  core.info('Dry run: nothing is built, logged in, pushed or written. The plan:');
+  for (const [key, entries] of planRows(plan)) core.info(`  ${key}: ${entries.map(safeText).join(`\n  ${' '.repeat(key.length)}  `)}`);
+  const result = { ...emptyResult(plan), skipReason: plan.credentials.skipped };
+  if (plan.push === 'none' || plan.credentials.skipped !== undefined) return result;
+  const check = async (c: Credential) => deps.registry(c).checkPush(plan.path);
+  const { credential } = await chooseCredential(plan.settings, deps.ctx, check, core.warning, plan.credentials);
+  if (!credential) return result;
+  core.info(`${credential.label} (as ${credential.username}) may push to ${plan.imageName}.`);
+  result.tokenSource = credential.source;
+  result.credential = `${credential.label} as ${credential.username}`;
+
+  const client = deps.registry(credential);
+  if (plan.mode === 'promote') result.digest = (await findSource(plan, client)).digest;
+  if (plan.mode === 'merge') result.digest = (await composeIndex(plan, client, await findPlatformImages(plan, deps))).digest;
+  const held = await heldVersions(plan, client);
+  if (result.digest && refuseMoves(plan, held, result.digest, 'by this run')) result.alreadyPublished = true;
+  for (const [tag, m] of held) if (m.digest !== result.digest) core.info(`${tag} already holds ${m.digest}: a build of another commit would be refused.`);
+  if (plan.prune !== undefined && plan.registryType !== 'generic') {
+    const outcome = await deps.prune(plan, credential, result.digest ? [result.digest] : [], true);
+    if (outcome.warning) core.warning(outcome.warning);
+    result.pruned = outcome.deleted;
+    core.info(`A prune would delete ${outcome.deleted.length} untagged version(s)${outcome.deleted.length ? `: ${outcome.deleted.join(', ')}` : ''}.`);
+  }
+  return result;
+}

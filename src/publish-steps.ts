@@ -1,0 +1,152 @@
+import * as core from '@actions/core';
+import type { BuildCache } from './build-cache.js';
+import { type Credential, chooseCredential } from './credentials.js';
+import type { Docker } from './docker.js';
+import { ActionError } from './errors.js';
+import type { GitHubContext } from './github-context.js';
+import type { Handoff } from './handoff.js';
+import type { PackageLink } from './package-link.js';
+import { type Plan, referenceOf } from './plan.js';
+import type { Manifest, RegistryClient } from './registry-client.js';
+import type { PublishResult } from './result.js';
+import type { SecretFiles } from './secrets.js';
+import type { BuildSecret } from './settings.js';
+
+/** The world as the executors need it; main.ts passes the real one, tests their own. */
+export interface RunDeps {
+  ctx: GitHubContext;
+  docker: Docker;
+  /** The run's registry port: one client per credential, so each registry token is asked for once. */
+  registry: (credential: Credential | undefined) => RegistryClient;
+  cache: BuildCache;
+  handoff: Handoff;
+  packageLink: (credential: Credential) => Promise<PackageLink>;
+  prune: (plan: Plan, credential: Credential, keep: string[], dryRun: boolean) => Promise<PruneOutcome>;
+  writeSecrets: (secrets: BuildSecret[]) => SecretFiles;
+  /** A directory private to this run under RUNNER_TEMP, for the build's OCI layout. */
+  makeBuildDir: () => string;
+  /** What the post step must undo, told as soon as it exists. */
+  state: { loggedIn(): void; builder(name: string): void; secretsDir(dir: string): void; buildDir(dir: string): void };
+  /** RUNNER_TEMP: the same path in every run, so the build cache's version matches. */
+  tempDir: string;
+}
+
+export interface PruneOutcome {
+  deleted: string[];
+  warning?: string;
+}
+
+export interface Access {
+  /** The credential that pushes (or, without a push, logs in for the build). */
+  credential?: Credential;
+  skipReason?: string;
+}
+
+/** Proves a credential may push (unless nothing is pushed), and logs it in when the run needs the engine's login. */
+export async function access(plan: Plan, deps: RunDeps, login: boolean): Promise<Access> {
+  const { order, skipped } = plan.credentials;
+  let credential: Credential | undefined = order[0];
+  if (skipped !== undefined) {
+    core.notice(`${skipped} ${plan.mode === 'build' ? 'The image is built only.' : `Nothing is ${plan.mode === 'merge' ? 'merged' : 'promoted'}.`}`);
+  } else if (plan.push !== 'none') {
+    const check = async (c: Credential) => {
+      await deps.registry(c).checkPush(plan.path);
+      core.info(`${c.label} (as ${c.username}) may push to ${plan.imageName}.`);
+    };
+    const choice = await core.group('Check that a credential may push', () => chooseCredential(plan.settings, deps.ctx, check, core.warning, plan.credentials));
+    credential = choice.credential;
+  }
+  if (login && credential) {
+    const { username, secret } = credential;
+    await deps.docker.login(plan.registry, username, secret);
+    deps.state.loggedIn();
+    core.info(`Logged in to ${plan.registry} as ${username}, in this run's private DOCKER_CONFIG, which the post step deletes.`);
+  }
+  return { credential, skipReason: skipped };
+}
+
+/** What the registry holds under the plan's full version tags now. */
+export async function heldVersions(plan: Plan, client: RegistryClient): Promise<Map<string, Manifest>> {
+  const held = await Promise.all(plan.immutable.map((tag) => client.findManifest(plan.path, tag)));
+  return new Map(plan.immutable.flatMap((tag, i) => (held[i] ? [[tag, held[i]] as const] : [])));
+}
+
+/** Fails when a full version tag holds another digest than `digest`; true when every one already holds it. */
+export function refuseMoves(plan: Plan, held: Map<string, Manifest>, digest: string, when: string): boolean {
+  const moved = [...held].filter(([, m]) => m.digest !== digest);
+  if (moved.length > 0) {
+    throw new ActionError(
+      `${moved.map(([tag, m]) => `${referenceOf(plan.registry, plan.path, tag)} already holds ${m.digest}`).join('; ')}, and this run would publish ${digest} ${when}. immutable-tags keeps a published full version from moving.`,
+      'Publish a new version (a new tag), or set immutable-tags: false if moving it is really meant.',
+      'immutable-tags',
+    );
+  }
+  return held.size > 0 && plan.immutable.every((tag) => held.has(tag));
+}
+
+/**
+ * Sets every tag on a manifest the registry already holds (one PUT each, a few at a time). A full
+ * version tag is read again right before it is set, so a publish racing this one cannot be overwritten.
+ */
+export async function setTags(plan: Plan, client: RegistryClient, manifest: Manifest, tags: string[]): Promise<void> {
+  const landed: string[] = [];
+  const failed: string[] = [];
+  const queue = [...tags];
+  const worker = async () => {
+    for (let tag = queue.shift(); tag !== undefined; tag = queue.shift()) {
+      try {
+        if (plan.immutable.includes(tag)) {
+          const now = await client.findManifest(plan.path, tag);
+          if (now && now.digest !== manifest.digest) throw new Error(`it was set to ${now.digest} meanwhile, by another publish; immutable-tags leaves it there`);
+        }
+        await client.putManifest(plan.path, tag, manifest);
+        landed.push(tag);
+      } catch (e) {
+        failed.push(`${tag} (${(e as Error).message})`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, tags.length) }, worker));
+  if (failed.length > 0) {
+    throw new ActionError(
+      `Could not set every tag on ${manifest.digest}. Not set: ${failed.join('; ')}. Set: ${landed.join(', ') || 'none'}.`,
+      'Nothing is reported as published; re-run the job once the cause is fixed (setting the same tags again is safe).',
+    );
+  }
+}
+
+/** The digest the registry holds under every tag, which must be `digest`. */
+export async function verifyHeld(plan: Plan, client: RegistryClient, digest: string, tags: string[]): Promise<void> {
+  const read = await Promise.all(tags.map((tag) => client.manifest(plan.path, tag).then((m) => m.digest, (e: Error) => e)));
+  const unreadable = tags.filter((_, i) => read[i] instanceof Error);
+  if (unreadable.length > 0) {
+    throw new ActionError(
+      `The push finished, but reading ${unreadable.join(', ')} back from ${plan.registry} failed (${(read.find((r) => r instanceof Error) as Error).message}), so it is not known that the registry holds ${digest} there.`,
+      'Nothing is reported as published; re-run the job.',
+    );
+  }
+  const other = tags.filter((_, i) => read[i] !== digest);
+  if (other.length > 0) {
+    throw new ActionError(
+      `The registry does not hold ${digest} under every tag just set: ${other.map((t) => `${t} → ${read[tags.indexOf(t)] as string}`).join(', ')}.`,
+      'Another job may be publishing the same tags at the same time; re-run this job alone.',
+    );
+  }
+  core.info(`The registry holds ${digest} under ${tags.join(', ') || 'its digest'}.`);
+}
+
+/** After a publish: the link to the repository, then the prune; neither fails the publish. */
+export async function finish(plan: Plan, deps: RunDeps, credential: Credential, result: PublishResult): Promise<PublishResult> {
+  Object.assign(result, { tokenSource: credential.source, credential: `${credential.label} as ${credential.username}` });
+  if (plan.registryType === 'generic') return result;
+  const link = await core.group('Check the link to the repository', () => deps.packageLink(credential));
+  if (link.notice) core.notice(link.notice);
+  if (link.warning) core.warning(link.warning);
+  Object.assign(result, { packageUrl: link.packageUrl, link: link.lines });
+  if (plan.prune !== undefined) {
+    const outcome = await core.group('Prune untagged versions', () => deps.prune(plan, credential, [result.digest], false));
+    if (outcome.warning) core.warning(outcome.warning);
+    result.pruned = outcome.deleted;
+  }
+  return result;
+}
