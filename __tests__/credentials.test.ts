@@ -104,3 +104,12 @@ describe('choosing the credential', () => {
     expect(warned).toHaveBeenCalledWith(expect.stringContaining('accepts only classic PATs'));
   });
 });
+
+describe('a registry in trouble during the push check', () => {
+  it('is not blamed on the credential: the failure says the registry did not answer, and to re-run', async () => {
+    const { check } = checker({ 'github-token': refuse('unavailable: service unavailable', 503) });
+    const failure = chooseCredential(settings(), context, check, warn);
+    await expect(failure).rejects.toThrow('the registry did not answer properly');
+    await expect(chooseCredential(settings(), context, check, warn)).rejects.toThrow('Re-run the job later');
+  });
+});

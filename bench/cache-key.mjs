@@ -44,15 +44,15 @@ function context(withIgnored) {
 }
 
 /** Median wall time of the key's hash, in seconds. */
-async function time(dir) {
+async function time(dir, runs = RUNS) {
   const source = { context: dir, file: path.join(dir, 'Dockerfile'), buildArgs: [], target: '', platforms: [] };
   const times = [];
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < runs; i++) {
     const start = performance.now();
     await contextHash(source);
     times.push((performance.now() - start) / 1000);
   }
-  return times.sort((a, b) => a - b)[Math.floor(RUNS / 2)];
+  return times.sort((a, b) => a - b)[Math.floor(runs / 2)];
 }
 
 const small = context(false);
@@ -61,12 +61,12 @@ try {
   const without = await time(small);
   const withIgnored = await time(big);
   rmSync(path.join(big, '.dockerignore'));
-  const unignored = await time(big);
-  console.log(`cache key of a 200-file context (median of ${RUNS}):`);
-  console.log(`  without the ignored folder                ${without.toFixed(3)} s`);
-  console.log(`  with 1 GB in ${IGNORED_FILES} files .dockerignore excludes   ${withIgnored.toFixed(3)} s`);
-  console.log(`  difference                                ${(withIgnored - without).toFixed(3)} s (target < 0.2 s)`);
-  console.log(`  the same 1 GB, not ignored (hashed)       ${unignored.toFixed(3)} s`);
+  const unignored = await time(big, 1);
+  console.log(`cache key of a 200-file context, median of ${RUNS} runs:`);
+  console.log(`  alone                                         ${without.toFixed(3)} s`);
+  console.log(`  beside 1 GB in ${IGNORED_FILES} files it ignores        ${withIgnored.toFixed(3)} s`);
+  console.log(`  difference                                    ${(withIgnored - without).toFixed(3)} s (target < 0.2 s)`);
+  console.log(`  the same 1 GB not ignored, so hashed (1 run)  ${unignored.toFixed(3)} s`);
 } finally {
   rmSync(small, { recursive: true, force: true });
   rmSync(big, { recursive: true, force: true });

@@ -23,14 +23,19 @@ export interface ContextReader {
   read(file: string): Promise<Buffer | undefined>;
 }
 
+const STREAM_FROM = 1 << 20;
+
 export const fsReader: ContextReader = {
   list: (dir) => readdir(dir, { withFileTypes: true }),
   async digest(file) {
     const handle = await open(file);
     try {
-      // Size and content only: checkouts reset modification times, so they would miss every key.
-      const hash = createHash('sha256').update((await handle.stat()).mode & 0o100 ? 'x' : '-');
-      for await (const chunk of handle.createReadStream({ autoClose: false, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+      // Content and the executable bit only: checkouts reset modification times.
+      const { mode, size } = await handle.stat();
+      const hash = createHash('sha256').update(mode & 0o100 ? 'x' : '-');
+      // Small files in one read (a stream's set-up costs more than their bytes); large ones streamed.
+      if (size <= STREAM_FROM) hash.update(await handle.readFile());
+      else for await (const chunk of handle.createReadStream({ autoClose: false, highWaterMark: STREAM_FROM })) hash.update(chunk as Buffer);
       return hash.digest('hex');
     } finally {
       await handle.close();
@@ -88,7 +93,7 @@ async function dockerignore(context: string, file: string, reader: ContextReader
   try {
     return { own: own !== undefined, content, matcher: new IgnoreMatcher(content ? parseDockerignore(content.toString('utf8')) : []) };
   } catch (e) {
-    throw new Error(`${name}: ${(e as Error).message}`);
+    throw new Error(`${name}: ${(e as Error).message}`, { cause: e });
   }
 }
 

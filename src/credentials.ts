@@ -1,7 +1,7 @@
 import { ActionError } from './errors.js';
 import type { GitHubContext } from './github-context.js';
 import type { Settings } from './settings.js';
-import { adviceFor, tokenUrl } from './registry-errors.js';
+import { adviceFor, isRegistryTrouble, tokenUrl } from './registry-errors.js';
 
 /** Which credential pushed, as the `token-source` output says. */
 export type TokenSource = 'github-token' | 'pat';
@@ -115,8 +115,10 @@ export async function chooseCredential(
     }
   }
   const { ruledOut } = plan;
+  const trouble = attempts.every((a) => isRegistryTrouble(a.error) || !('status' in a.error));
+  const headline = trouble ? `Could not check that a credential may push to ${settings.imageName}: the registry did not answer properly.` : `No credential may push to ${settings.imageName}.`;
   throw new ActionError(
-    `No credential may push to ${settings.imageName}.${ruledOut ? ` ${capitalise(ruledOut)}.` : ''}\n${attempts
+    `${headline}${ruledOut ? ` ${capitalise(ruledOut)}.` : ''}\n${attempts
       .map((a) => `- ${a.credential.label} (as ${a.credential.username}): ${a.error.message}\n  Fix: ${adviceFor(a.error, a.credential, settings, ctx)}`)
       .join('\n')}`,
     '',

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { info } from './log.js';
 import type { CacheUse } from './build-cache.js';
 import { type BuildDecision, decideBuild } from './build-decisions.js';
 import type { Builder, BuildSpec } from './docker.js';
@@ -57,7 +58,7 @@ export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishRe
   if (layout) {
     const digest = layoutResult(layout).digest;
     if (refuseMoves(plan, held, digest, 'after building the same commit again')) {
-      core.info(`Already published: ${plan.immutable.join(', ')} already hold ${digest}, the image this run built. Nothing is pushed.`);
+      info(`Already published: ${plan.immutable.join(', ')} already hold ${digest}, the image this run built. Nothing is pushed.`);
       return finish(plan, deps, who.credential, { ...result, digest, alreadyPublished: true });
     }
   }
@@ -97,7 +98,7 @@ async function pushForMerge(plan: Plan, deps: RunDeps, client: RegistryClient, l
   await deps.handoff.save(platform, top.digest).catch((e: Error) => {
     throw new ActionError(`the ${platform} image is pushed (${top.digest}), but handing it to the merge job failed: ${e.message}.`, 'Re-run this job.');
   });
-  core.info(`The merge job of this workflow run will find ${referenceOf(plan.registry, plan.path, top.digest)} for ${platform}.`);
+  info(`The merge job of this workflow run will find ${referenceOf(plan.registry, plan.path, top.digest)} for ${platform}.`);
   return { ...result, references: [referenceOf(plan.registry, plan.path, top.digest)], digest: top.digest, pushed: true };
 }
 
@@ -163,7 +164,7 @@ async function restoreCache(plan: Plan, deps: RunDeps): Promise<CacheUse | undef
   const s = plan.settings;
   try {
     const use = await deps.cache.restore({ imageName: plan.imageName, path: plan.path, platforms: s.platforms, context: s.context, file: s.file, buildArgs: s.buildArgs, target: s.target, baseDir: deps.tempDir });
-    core.info(use.restoredKey ? `Restored the build cache ${use.restoredKey} (${use.hit} match).` : `No build cache for ${use.key} nor any earlier one of this image.`);
+    info(use.restoredKey ? `Restored the build cache ${use.restoredKey} (${use.hit} match).` : `No build cache for ${use.key} nor any earlier one of this image.`);
     return use;
   } catch (e) {
     core.warning(`The build cache could not be restored (${(e as Error).message}); building without it.`);

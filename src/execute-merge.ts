@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { info } from './log.js';
 import { createHash } from 'node:crypto';
 import { ActionError } from './errors.js';
 import { type Descriptor, configOf, isIndex, parseManifest, platformOf } from './image-facts.js';
@@ -19,7 +20,7 @@ export async function executeMerge(plan: Plan, deps: RunDeps): Promise<PublishRe
   const index = await core.group(`Check the images of ${(plan.merge ?? []).join(', ')}`, () => composeIndex(plan, client, digests));
   const held = await heldVersions(plan, client);
   if (refuseMoves(plan, held, index.digest, 'by this merge')) {
-    core.info(`Already published: ${plan.immutable.join(', ')} already hold ${index.digest}. Nothing is pushed.`);
+    info(`Already published: ${plan.immutable.join(', ')} already hold ${index.digest}. Nothing is pushed.`);
     return finish(plan, deps, who.credential, { ...result, digest: index.digest, alreadyPublished: true });
   }
   await core.group(`Publish the index ${index.digest} under ${plan.tags.length} tag(s)`, async () => {
@@ -48,7 +49,7 @@ export async function findPlatformImages(plan: Plan, deps: RunDeps): Promise<str
       'merge',
     );
   }
-  platforms.forEach((p, i) => core.info(`${p}: ${found[i] as string}`));
+  platforms.forEach((p, i) => info(`${p}: ${found[i] as string}`));
   return found as string[];
 }
 

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { info } from './log.js';
 import { ActionError } from './errors.js';
 import { copyImage } from './image-copy.js';
 import { type Plan, referenceOf } from './plan.js';
@@ -16,13 +17,13 @@ export async function executePromote(plan: Plan, deps: RunDeps): Promise<Publish
   const source = await findSource(plan, client);
   const held = await heldVersions(plan, client);
   if (refuseMoves(plan, held, source.digest, 'by this promote')) {
-    core.info(`Already published: ${plan.immutable.join(', ')} already hold ${source.digest}. Nothing is pushed.`);
+    info(`Already published: ${plan.immutable.join(', ')} already hold ${source.digest}. Nothing is pushed.`);
     return finish(plan, deps, who.credential, { ...result, digest: source.digest, alreadyPublished: true });
   }
   const src = plan.promote as NonNullable<Plan['promote']>;
   await core.group(`Promote ${source.digest} to ${plan.tags.length} tag(s)`, async () => {
     const top = await copyImage(client, { repo: src.path, reference: source.digest }, plan.path);
-    if (src.path !== plan.path) core.info(`Copied the manifests of ${referenceOf(plan.registry, src.path, source.digest)} into ${plan.imageName}; the layers were mounted, not uploaded.`);
+    if (src.path !== plan.path) info(`Copied the manifests of ${referenceOf(plan.registry, src.path, source.digest)} into ${plan.imageName}; the layers were mounted, not uploaded.`);
     await setTags(plan, client, top, plan.tags);
     await verifyHeld(plan, client, source.digest, plan.tags);
   });
@@ -43,6 +44,6 @@ export async function findSource(plan: Plan, client: RegistryClient): Promise<Ma
       'promote',
     );
   }
-  core.info(`Promoting ${ref} (${found.digest}).`);
+  info(`Promoting ${ref} (${found.digest}).`);
   return found;
 }

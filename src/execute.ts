@@ -3,7 +3,7 @@ import { type Credential, chooseCredential } from './credentials.js';
 import { executeBuild } from './execute-build.js';
 import { composeIndex, executeMerge, findPlatformImages } from './execute-merge.js';
 import { executePromote, findSource } from './execute-promote.js';
-import { safeText } from './log.js';
+import { info, safeText } from './log.js';
 import type { Plan } from './plan.js';
 import { planRows } from './plan-text.js';
 import { type RunDeps, heldVersions, refuseMoves } from './publish-steps.js';
@@ -34,7 +34,7 @@ async function dryRun(plan: Plan, deps: RunDeps): Promise<PublishResult> {
   const check = async (c: Credential) => deps.registry(c).checkPush(plan.path);
   const { credential } = await chooseCredential(plan.settings, deps.ctx, check, core.warning, plan.credentials);
   if (!credential) return result;
-  core.info(`${credential.label} (as ${credential.username}) may push to ${plan.imageName}.`);
+  info(`${credential.label} (as ${credential.username}) may push to ${plan.imageName}.`);
   result.tokenSource = credential.source;
   result.credential = `${credential.label} as ${credential.username}`;
 
@@ -43,7 +43,7 @@ async function dryRun(plan: Plan, deps: RunDeps): Promise<PublishResult> {
   if (plan.mode === 'merge') result.digest = (await composeIndex(plan, client, await findPlatformImages(plan, deps))).digest;
   const held = await heldVersions(plan, client);
   if (result.digest && refuseMoves(plan, held, result.digest, 'by this run')) result.alreadyPublished = true;
-  for (const [tag, m] of held) if (m.digest !== result.digest) core.info(`${tag} already holds ${m.digest}: a build of another commit would be refused.`);
+  for (const [tag, m] of held) if (m.digest !== result.digest) info(`${tag} already holds ${m.digest}: a build of another commit would be refused.`);
   if (plan.prune !== undefined && plan.registryType !== 'generic') {
     const outcome = await deps.prune(plan, credential, result.digest ? [result.digest] : [], true);
     if (outcome.warning) core.warning(outcome.warning);

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { info } from './log.js';
 import type { BuildCache } from './build-cache.js';
 import { type Credential, chooseCredential } from './credentials.js';
 import type { Docker } from './docker.js';
@@ -51,7 +52,7 @@ export async function access(plan: Plan, deps: RunDeps, login: boolean): Promise
   } else if (plan.push !== 'none') {
     const check = async (c: Credential) => {
       await deps.registry(c).checkPush(plan.path);
-      core.info(`${c.label} (as ${c.username}) may push to ${plan.imageName}.`);
+      info(`${c.label} (as ${c.username}) may push to ${plan.imageName}.`);
     };
     const choice = await core.group('Check that a credential may push', () => chooseCredential(plan.settings, deps.ctx, check, core.warning, plan.credentials));
     credential = choice.credential;
@@ -60,7 +61,7 @@ export async function access(plan: Plan, deps: RunDeps, login: boolean): Promise
     const { username, secret } = credential;
     await deps.docker.login(plan.registry, username, secret);
     deps.state.loggedIn();
-    core.info(`Logged in to ${plan.registry} as ${username}, in this run's private DOCKER_CONFIG, which the post step deletes.`);
+    info(`Logged in to ${plan.registry} as ${username}, in this run's private DOCKER_CONFIG, which the post step deletes.`);
   }
   return { credential, skipReason: skipped };
 }
@@ -106,7 +107,7 @@ export async function setTags(plan: Plan, client: RegistryClient, manifest: Mani
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(8, tags.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(16, tags.length) }, worker));
   if (failed.length > 0) {
     throw new ActionError(
       `Could not set every tag on ${manifest.digest}. Not set: ${failed.join('; ')}. Set: ${landed.join(', ') || 'none'}.`,
@@ -132,7 +133,7 @@ export async function verifyHeld(plan: Plan, client: RegistryClient, digest: str
       'Another job may be publishing the same tags at the same time; re-run this job alone.',
     );
   }
-  core.info(`The registry holds ${digest} under ${tags.join(', ') || 'its digest'}.`);
+  info(`The registry holds ${digest} under ${tags.join(', ') || 'its digest'}.`);
 }
 
 /** After a publish: the link to the repository, then the prune; neither fails the publish. */

@@ -3,6 +3,11 @@ import type { GitHubContext } from './github-context.js';
 import type { Settings } from './settings.js';
 import { RegistryError } from './registry-client.js';
 
+/** A refusal that says nothing about the credential: the registry failed (5xx) or asked to slow down (429). */
+export function isRegistryTrouble(error: Error): boolean {
+  return error instanceof RegistryError && (error.status === 429 || error.status >= 500);
+}
+
 /** Where a classic PAT with only the one scope it needs is made. */
 export function tokenUrl(ctx: GitHubContext): string {
   return `${ctx.serverUrl}/settings/tokens/new?scopes=write:packages`;
@@ -17,6 +22,9 @@ export function adviceFor(error: Error, credential: Credential, settings: Settin
 
   if (!(error instanceof RegistryError)) {
     return `the registry could not be reached; check the registry input (${settings.registry}) and the network, then re-run.`;
+  }
+  if (isRegistryTrouble(error)) {
+    return `${settings.registry} answered HTTP ${status} even after retries: the registry is in trouble, not the credential. Re-run the job later.`;
   }
   if (settings.registryType === 'generic') {
     if (status === 401) return `check the login name (${credential.username}) and the secret for ${settings.registry}.`;

@@ -1,0 +1,140 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { BuildCache, CacheInput } from '../src/build-cache.js';
+import type { Builder } from '../src/docker.js';
+import type { GitHubContext } from '../src/github-context.js';
+import type { Handoff } from '../src/handoff.js';
+import { type Plan, makePlan } from '../src/plan.js';
+import type { RunDeps } from '../src/publish-steps.js';
+import type { Settings } from '../src/settings.js';
+import { FakeDocker } from './fake-docker.js';
+import { MemoryRegistry } from './memory-registry.js';
+import { context, settings } from './settings.js';
+
+export const created = { date: new Date('2026-01-02T03:04:05Z'), from: 'the event payload' as const };
+
+/** The plan of a run with these settings (a release build of ghcr.io/acme/widget unless varied). */
+export function planOf(over: Partial<Settings> = {}, ctx: GitHubContext = context): Plan {
+  return makePlan(settings(over), ctx, created);
+}
+
+/** The Actions cache as the merge job sees it: what each platform job saved, by platform. */
+export class FakeHandoff implements Handoff {
+  readonly saved: [string, string][] = [];
+  constructor(
+    public service = true,
+    readonly held = new Map<string, string>(),
+  ) {}
+  available(): boolean {
+    return this.service;
+  }
+  async save(platform: string, digest: string): Promise<void> {
+    this.saved.push([platform, digest]);
+    this.held.set(platform, digest);
+  }
+  async find(platform: string): Promise<string | undefined> {
+    return this.held.get(platform);
+  }
+}
+
+export interface PruneCall {
+  keep: string[];
+  dryRun: boolean;
+  who: string;
+}
+
+export interface World {
+  registry: MemoryRegistry;
+  docker: FakeDocker;
+  handoff: FakeHandoff;
+  /** Registry and docker calls in the order they were made. */
+  journal: string[];
+  prunes: PruneCall[];
+  cacheCalls: string[];
+  links: number;
+  /** What the executors told the post step about. */
+  state: string[];
+  buildDirs: string[];
+  deps: RunDeps;
+}
+
+const dirs: string[] = [];
+
+/** Removes every directory the worlds made; for afterAll. */
+export function removeWorldDirs(): void {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** A run's world without engine or network: memory registry, fake docker, fake cache, handoff, prune and link. */
+export function makeWorld(opts: { registry?: MemoryRegistry; ctx?: GitHubContext; cacheService?: boolean; builder?: Builder; handoff?: FakeHandoff } = {}): World {
+  const journal: string[] = [];
+  const registry = opts.registry ?? new MemoryRegistry('ghcr.io', journal);
+  const docker = new FakeDocker(registry, journal);
+  if (opts.builder) docker.current = opts.builder;
+  const temp = mkdtempSync(path.join(os.tmpdir(), 'executors-'));
+  dirs.push(temp);
+  const world: World = {
+    registry,
+    docker,
+    handoff: opts.handoff ?? new FakeHandoff(),
+    journal,
+    prunes: [],
+    cacheCalls: [],
+    links: 0,
+    state: [],
+    buildDirs: [],
+    deps: undefined as unknown as RunDeps,
+  };
+  const cache: BuildCache = {
+    available: () => opts.cacheService ?? false,
+    restore: async (input: CacheInput) => {
+      world.cacheCalls.push('restore');
+      return { key: `cache-${input.path}`, to: path.join(temp, 'cache-new'), hit: 'miss' };
+    },
+    save: async () => void world.cacheCalls.push('save'),
+  };
+  world.deps = {
+    ctx: opts.ctx ?? context,
+    docker,
+    registry: (credential) => registry.client(credential),
+    cache,
+    handoff: world.handoff,
+    packageLink: async () => {
+      world.links += 1;
+      return { packageUrl: 'https://github.com/orgs/acme/packages/container/package/widget', lines: ['linked to Acme/Widget'] };
+    },
+    prune: async (_plan, credential, keep, dryRun) => {
+      world.prunes.push({ keep, dryRun, who: credential.source });
+      return { deleted: dryRun ? ['sha256:'.padEnd(71, 'd')] : [] };
+    },
+    writeSecrets: (secrets) => {
+      world.state.push('secrets');
+      return { dir: path.join(temp, 'secrets'), files: secrets.map((s, i) => ({ id: s.id, path: path.join(temp, 'secrets', String(i)) })) };
+    },
+    makeBuildDir: () => {
+      const dir = mkdtempSync(path.join(temp, 'ghcr-publish-build-'));
+      world.buildDirs.push(dir);
+      return dir;
+    },
+    state: {
+      loggedIn: () => void world.state.push('loggedIn'),
+      builder: (name) => void world.state.push(`builder ${name}`),
+      secretsDir: (dir) => void world.state.push(`secretsDir ${dir}`),
+      buildDir: (dir) => void world.state.push(`buildDir ${dir}`),
+    },
+    tempDir: temp,
+  };
+  return world;
+}
+
+/** Captures what @actions/core writes (info, notices, groups) instead of printing it. */
+export function captureLog(): { text: () => string; restore: () => void } {
+  const write = process.stdout.write.bind(process.stdout);
+  let out = '';
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    out += chunk.toString();
+    return true;
+  }) as typeof process.stdout.write;
+  return { text: () => out, restore: () => void (process.stdout.write = write) };
+}
