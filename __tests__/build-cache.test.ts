@@ -5,7 +5,11 @@ import path from 'node:path';
 import { type CacheInput, createBuildCache } from '../src/build-cache.js';
 import { FakeCacheService } from './support/cache-service.js';
 
-const temp = (name: string) => mkdtempSync(path.join(os.tmpdir(), `${name}-`));
+const made: string[] = [];
+const temp = (name: string) => {
+  made.push(mkdtempSync(path.join(os.tmpdir(), `${name}-`)));
+  return made[made.length - 1];
+};
 const context = temp('cache-ctx');
 const baseDir = temp('runner-temp');
 writeFileSync(path.join(context, 'Dockerfile'), 'FROM scratch\nCOPY app.txt /\n');
@@ -44,6 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   process.stdout.write = write;
   await service.stop();
+  made.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
 });
 
 describe('the build cache', () => {

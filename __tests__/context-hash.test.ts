@@ -1,12 +1,16 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type BuildSource, type ContextReader, contextHash, fsReader } from '../src/context-hash.js';
 
+const made: string[] = [];
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 /** A build context holding these files (a null content makes a directory). */
 function contextDir(files: Record<string, string | null>): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'context-hash-'));
+  made.push(dir);
   write(dir, files);
   return dir;
 }

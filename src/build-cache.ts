@@ -58,10 +58,13 @@ export function createBuildCache(env: NodeJS.ProcessEnv = process.env): BuildCac
       const id = createHash('sha256').update(input.imageName).update(scope).digest('hex').slice(0, 12);
       const dir = path.join(input.baseDir, `ghcr-publish-cache-${id}`);
       const to = `${dir}${NEXT}`;
+      // Loading @actions/cache overlaps the hashing; a failure to load is told by the await below.
+      const loading = service();
+      loading.catch(() => undefined);
       // BuildKit adds to what it finds in `to`: start it empty, whatever an earlier run left.
       await rm(to, { recursive: true, force: true });
       const key = `${prefix}${await contextHash(input)}`;
-      const restoredKey = await (await service()).restoreCache([dir], key, [prefix]);
+      const restoredKey = await (await loading).restoreCache([dir], key, [prefix]);
       if (!restoredKey) return { key, to, hit: 'miss' };
       return { key, from: existsSync(dir) ? dir : undefined, to, hit: restoredKey === key ? 'exact' : 'partial', restoredKey };
     },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -70,6 +70,7 @@ describe('the context the key hashes', () => {
     const entries = await contextEntries({ context, file: dockerfile });
     // BuildKit also creates the directories holding a re-included file.
     const withParents = new Set(entries.flatMap((e) => e.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+    rmSync(root, { recursive: true, force: true });
     expect([...withParents].sort()).toEqual(sent);
   });
 });

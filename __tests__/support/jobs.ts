@@ -15,12 +15,12 @@ const run = promisify(execFile);
  */
 export class WorkflowRun {
   readonly id: string;
+  readonly cache: FakeCacheService;
+  readonly github: GitHub;
 
-  constructor(
-    readonly cache: FakeCacheService,
-    readonly github: GitHub,
-    id?: string,
-  ) {
+  constructor(cache: FakeCacheService, github: GitHub, id?: string) {
+    this.cache = cache;
+    this.github = github;
     this.id = id ?? String(1_000_000 + Math.floor(Math.random() * 1_000_000_000));
   }
 

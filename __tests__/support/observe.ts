@@ -12,7 +12,7 @@ export async function listTags(repository: string, creds: string): Promise<strin
     const { stdout } = await run('skopeo', ['list-tags', '--tls-verify=false', '--creds', creds, `docker://${repository}`]);
     return ((JSON.parse(stdout) as { Tags: string[] | null }).Tags ?? []).sort();
   } catch (e) {
-    if (/name unknown|NAME_UNKNOWN|repository name not known/i.test(String((e as { stderr?: string }).stderr ?? e))) return [];
+    if (/name unknown|NAME_UNKNOWN|registry 404 \(Not Found\)/i.test(String((e as { stderr?: string }).stderr ?? e))) return [];
     throw e;
   }
 }
