@@ -3,6 +3,7 @@ import type { MemoryRegistry } from './memory-registry.js';
 import { type ImageSet, ociImage, ociIndex, withAttestations, writeLayout } from './oci-image.js';
 
 export const CONTAINERD: Builder = { buildx: true, driver: 'docker', capable: true };
+export const CONTAINER: Builder = { buildx: true, driver: 'docker-container', capable: true };
 export const PLAIN_DOCKER: Builder = { buildx: true, driver: 'docker', capable: false };
 export const CLASSIC: Builder = { buildx: false, driver: '', capable: false };
 

@@ -50,6 +50,7 @@ export class MemoryRegistry {
   private readonly refused = new Set<Who>();
   private readonly unreadable = new Set<string>();
   private readonly faults: Fault[] = [];
+  private mountsDeclined = false;
   private readonly afterHooks: ((call: RegistryCall) => void | Promise<void>)[] = [];
 
   constructor(
@@ -83,6 +84,11 @@ export class MemoryRegistry {
   /** Reads of `repo` are refused with 403, and mounts from it are declined. */
   denyRead(repo: string): void {
     this.unreadable.add(repo);
+  }
+
+  /** Cross-repository mounts are declined (202, an upload session instead), as when the credential may not read the source. */
+  declineMounts(): void {
+    this.mountsDeclined = true;
   }
 
   /** The next `times` calls that match fail with `error` (default: a 503) before they are served. */
@@ -253,7 +259,7 @@ export class MemoryRegistry {
 
   private mount(who: Who, repo: string, digest: string, from: string): boolean {
     this.mayPush(who, `mounting ${digest} from ${from} into ${repo}`);
-    const blob = this.unreadable.has(from) ? undefined : this.repos.get(from)?.blobs.get(digest);
+    const blob = this.mountsDeclined || this.unreadable.has(from) ? undefined : this.repos.get(from)?.blobs.get(digest);
     if (!blob) return false;
     this.repo(repo).blobs.set(digest, blob);
     return true;

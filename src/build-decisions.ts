@@ -37,7 +37,9 @@ const INSTALL_BUILDX = 'Install buildx (docker/setup-buildx-action does) or drop
 export function decideBuild({ plan, builder, cacheService, ownBuilderFailed }: BuildSituation): BuildDecision {
   const s = plan.settings;
   const multi = s.platforms.length > 1;
-  const pushing = plan.push !== 'none';
+  // A read-only run without a PAT builds as if push were false.
+  const pushing = plan.push !== 'none' && plan.credentials.skipped === undefined;
+  const byDigest = pushing && plan.push === 'by-digest';
   const notices: string[] = [];
   const warnings: string[] = [];
   const unreproducible = (why: string) => {
@@ -48,7 +50,7 @@ export function decideBuild({ plan, builder, cacheService, ownBuilderFailed }: B
     if (multi) throw new ActionError(`${CLASSIC}, which builds one platform at a time.`, INSTALL_BUILDX, 'platforms');
     if (s.secrets.length > 0) throw new ActionError(`${CLASSIC}, which has no secret mounts.`, INSTALL_BUILDX, 'secrets');
     if (s.provenance) throw new ActionError(`${CLASSIC}, which makes no provenance attestations.`, INSTALL_BUILDX, 'provenance');
-    if (plan.push === 'by-digest') throw new ActionError(`${CLASSIC}, which cannot push an image without a tag.`, INSTALL_BUILDX, 'push');
+    if (byDigest) throw new ActionError(`${CLASSIC}, which cannot push an image without a tag.`, INSTALL_BUILDX, 'push');
     if (s.cache) notices.push(`cache: ${CLASSIC}, which cannot export its cache; building without the Actions cache.`);
     unreproducible('the classic builder neither takes SOURCE_DATE_EPOCH nor rewrites file timestamps');
     return { ownBuilder: false, cache: false, output: 'load', enginePush: pushing, rewriteTimestamps: false, notices, warnings };
@@ -56,7 +58,7 @@ export function decideBuild({ plan, builder, cacheService, ownBuilderFailed }: B
 
   const wantsCache = s.cache && cacheService;
   if (s.cache && !cacheService) notices.push('cache: this runner offers no Actions cache service; building without a cache from earlier runs.');
-  const needsOwn = !builder.capable && (multi || wantsCache || plan.push === 'by-digest');
+  const needsOwn = !builder.capable && (multi || wantsCache || byDigest);
   if (needsOwn && ownBuilderFailed === undefined) {
     return { ownBuilder: true, cache: wantsCache, output: pushing ? 'oci' : multi ? 'none' : 'load', enginePush: false, rewriteTimestamps: pushing, notices, warnings };
   }
@@ -64,7 +66,7 @@ export function decideBuild({ plan, builder, cacheService, ownBuilderFailed }: B
     const why = `the current builder (driver "${builder.driver}" without the containerd image store) cannot`;
     const fix = 'Enable the containerd image store in the Docker engine, or set up a builder first (docker/setup-buildx-action).';
     if (multi) throw new ActionError(`${why} build ${s.platforms.length} platforms into one image, and a docker-container builder could not be started: ${ownBuilderFailed}`, `${fix} Or build one platform.`, 'platforms');
-    if (plan.push === 'by-digest') throw new ActionError(`${why} push an image without a tag, and a docker-container builder could not be started: ${ownBuilderFailed}`, fix, 'push');
+    if (byDigest) throw new ActionError(`${why} push an image without a tag, and a docker-container builder could not be started: ${ownBuilderFailed}`, fix, 'push');
     warnings.push(`cache: ${why} export its cache, and a docker-container builder could not be started (${ownBuilderFailed}); building without the Actions cache.`);
   }
   if (builder.capable) {

@@ -6,16 +6,22 @@ import type { Builder, BuildSpec } from './docker.js';
 import { ActionError } from './errors.js';
 import { layoutResult, pushLayout } from './oci-layout.js';
 import { type Plan, referenceOf } from './plan.js';
-import { type RunDeps, access, finish, heldVersions, refuseMoves, setTags, verifyHeld } from './publish-steps.js';
+import { type RunDeps, access, completeHeld, finish, guardTag, heldVersions, pushFailure, refuseMoves, refuseOtherCommit, setTags, verifyHeld } from './publish-steps.js';
 import type { Manifest, RegistryClient } from './registry-client.js';
 import { type PublishResult, emptyResult } from './result.js';
-import { revisionOf } from './image-facts.js';
 import { BY_DIGEST_ANNOTATION } from './prune-keep.js';
 
 
 /** Builds the image, then pushes it once and sets every further tag on the registry. */
 export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishResult> {
   const s = plan.settings;
+  if (plan.push === 'by-digest' && plan.credentials.skipped === undefined && !deps.handoff.available()) {
+    throw new ActionError(
+      'push: by-digest hands the platform image to the merge job through the Actions cache, and this runner offers no Actions cache service.',
+      'Run the platform jobs on runners with the Actions cache (github.com has it; GitHub Enterprise Server needs it enabled).',
+      'push',
+    );
+  }
   // The push check and login, and the builder with its cache, do not wait for each other.
   const [who, prepared] = await Promise.all([access(plan, deps, true), prepareBuilder(plan, deps)]);
   const { decision, ownBuilder, cache } = prepared;
@@ -58,17 +64,28 @@ export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishRe
   if (layout) {
     const digest = layoutResult(layout).digest;
     if (refuseMoves(plan, held, digest, 'after building the same commit again')) {
-      info(`Already published: ${plan.immutable.join(', ')} already hold ${digest}, the image this run built. Nothing is pushed.`);
+      await core.group('Already published', () => completeHeld(plan, client, held));
       return finish(plan, deps, who.credential, { ...result, digest, alreadyPublished: true });
     }
   }
   const digest = await core.group(`Push ${plan.references.length} tag(s)`, async () => {
-    const top = layout ? await pushLayout(client, plan.path, layout, plan.registryType === 'docker-pkg' ? plan.tags[0] : undefined) : await enginePush(plan, deps, client);
+    const top = layout ? await pushImage(plan, client, layout) : await enginePush(plan, deps, client);
     await setTags(plan, client, top, plan.tags);
     await verifyHeld(plan, client, top.digest, plan.tags);
     return top.digest;
   });
   return finish(plan, deps, who.credential, { ...result, digest, pushed: true });
+}
+
+/** The layout's blobs and manifests; the legacy docker-pkg registry takes manifests under a tag only. */
+async function pushImage(plan: Plan, client: RegistryClient, layout: string): Promise<Manifest> {
+  try {
+    const topTag = plan.registryType === 'docker-pkg' ? plan.tags[0] : undefined;
+    if (topTag) await guardTag(plan, client, topTag, layoutResult(layout).digest);
+    return await pushLayout(client, plan.path, layout, topTag);
+  } catch (e) {
+    throw pushFailure(plan, `Pushing the image to ${plan.registry}`, e);
+  }
 }
 
 /** The engine pushes one reference (retrying transient faults); the registry is then read for the manifest to tag. */
@@ -84,17 +101,12 @@ async function enginePush(plan: Plan, deps: RunDeps, client: RegistryClient): Pr
 async function pushForMerge(plan: Plan, deps: RunDeps, client: RegistryClient, layout: string, result: PublishResult): Promise<PublishResult> {
   const platform = plan.settings.platforms[0];
   const top = await core.group(`Push the ${platform} image for the merge job`, async () => {
-    const pushed = await pushLayout(client, plan.path, layout);
+    const pushed = await pushLayout(client, plan.path, layout).catch((e: unknown) => {
+      throw pushFailure(plan, `Pushing the ${platform} image to ${plan.registry}`, e);
+    });
     await verifyHeld(plan, client, pushed.digest, [pushed.digest]);
     return pushed;
   });
-  if (!deps.handoff.available()) {
-    throw new ActionError(
-      `the ${platform} image is pushed (${top.digest}), but this runner offers no Actions cache service, which hands it to the merge job.`,
-      'Run the platform jobs on runners with the Actions cache (github.com has it; GitHub Enterprise Server needs it enabled).',
-      'push',
-    );
-  }
   await deps.handoff.save(platform, top.digest).catch((e: Error) => {
     throw new ActionError(`the ${platform} image is pushed (${top.digest}), but handing it to the merge job failed: ${e.message}.`, 'Re-run this job.');
   });
@@ -104,16 +116,8 @@ async function pushForMerge(plan: Plan, deps: RunDeps, client: RegistryClient, l
 
 /** Where a held full version was built from another commit, the conflict is certain before building. */
 async function refuseOtherCommits(plan: Plan, client: RegistryClient, held: Map<string, Manifest>, decision: BuildDecision): Promise<void> {
-  const sha = plan.labels['org.opencontainers.image.revision'] ?? '';
   for (const [tag, manifest] of held) {
-    const revision = await revisionOf(client, plan.path, manifest);
-    if (revision !== sha) {
-      throw new ActionError(
-        `${referenceOf(plan.registry, plan.path, tag)} already holds ${manifest.digest}, built from ${revision ? `commit ${revision}` : 'an unknown commit'}, not from ${sha}. Nothing was built or pushed: immutable-tags keeps a published full version from moving.`,
-        'Publish a new version (a new tag), or set immutable-tags: false if moving it is really meant.',
-        'immutable-tags',
-      );
-    }
+    await refuseOtherCommit(plan, client, tag, manifest);
     if (decision.output !== 'oci') {
       throw new ActionError(
         `${referenceOf(plan.registry, plan.path, tag)} already holds ${manifest.digest} of this commit, and this builder cannot build reproducibly, so a rebuild cannot be shown to be the same image before it is pushed.`,

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { ActionError } from './errors.js';
 import { type Descriptor, configOf, isIndex, parseManifest, platformOf } from './image-facts.js';
 import type { Plan } from './plan.js';
-import { type RunDeps, access, finish, heldVersions, refuseMoves, setTags, verifyHeld } from './publish-steps.js';
+import { type RunDeps, access, completeHeld, finish, heldVersions, refuseMoves, setTags, verifyHeld } from './publish-steps.js';
 import type { Manifest, RegistryClient } from './registry-client.js';
 import { type PublishResult, emptyResult } from './result.js';
 
@@ -20,7 +20,7 @@ export async function executeMerge(plan: Plan, deps: RunDeps): Promise<PublishRe
   const index = await core.group(`Check the images of ${(plan.merge ?? []).join(', ')}`, () => composeIndex(plan, client, digests));
   const held = await heldVersions(plan, client);
   if (refuseMoves(plan, held, index.digest, 'by this merge')) {
-    info(`Already published: ${plan.immutable.join(', ')} already hold ${index.digest}. Nothing is pushed.`);
+    await core.group('Already published', () => completeHeld(plan, client, held));
     return finish(plan, deps, who.credential, { ...result, digest: index.digest, alreadyPublished: true });
   }
   await core.group(`Publish the index ${index.digest} under ${plan.tags.length} tag(s)`, async () => {
@@ -58,7 +58,13 @@ export async function composeIndex(plan: Plan, client: RegistryClient, digests: 
   const platforms = plan.merge ?? [];
   const entries: Descriptor[] = [];
   for (const [i, digest] of digests.entries()) {
-    const manifest = await client.manifest(plan.path, digest);
+    const manifest = await client.manifest(plan.path, digest).catch((e: Error) => {
+      throw new ActionError(
+        `the ${platforms[i]} image a platform job of this run pushed (${digest}) cannot be read from ${plan.registry}: ${e.message}.`,
+        `Re-run the ${platforms[i]} platform job, then this one.`,
+        'merge',
+      );
+    });
     const json = parseManifest(manifest);
     const config = await configOf(client, plan.path, manifest);
     if (!samePlatform(platformOf(config), platforms[i])) {

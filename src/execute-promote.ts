@@ -3,7 +3,7 @@ import { info } from './log.js';
 import { ActionError } from './errors.js';
 import { copyImage } from './image-copy.js';
 import { type Plan, referenceOf } from './plan.js';
-import { type RunDeps, access, finish, heldVersions, refuseMoves, setTags, verifyHeld } from './publish-steps.js';
+import { type RunDeps, access, completeHeld, finish, heldVersions, pushFailure, refuseMoves, setTags, verifyHeld } from './publish-steps.js';
 import type { Manifest, RegistryClient } from './registry-client.js';
 import { type PublishResult, emptyResult } from './result.js';
 
@@ -17,12 +17,14 @@ export async function executePromote(plan: Plan, deps: RunDeps): Promise<Publish
   const source = await findSource(plan, client);
   const held = await heldVersions(plan, client);
   if (refuseMoves(plan, held, source.digest, 'by this promote')) {
-    info(`Already published: ${plan.immutable.join(', ')} already hold ${source.digest}. Nothing is pushed.`);
+    await core.group('Already published', () => completeHeld(plan, client, held));
     return finish(plan, deps, who.credential, { ...result, digest: source.digest, alreadyPublished: true });
   }
   const src = plan.promote as NonNullable<Plan['promote']>;
   await core.group(`Promote ${source.digest} to ${plan.tags.length} tag(s)`, async () => {
-    const top = await copyImage(client, { repo: src.path, reference: source.digest }, plan.path);
+    const top = await copyImage(client, { repo: src.path, reference: source.digest }, plan.path).catch((e: unknown) => {
+      throw pushFailure(plan, `Copying ${referenceOf(plan.registry, src.path, source.digest)} into ${plan.imageName}`, e);
+    });
     if (src.path !== plan.path) info(`Copied the manifests of ${referenceOf(plan.registry, src.path, source.digest)} into ${plan.imageName}; the layers were mounted, not uploaded.`);
     await setTags(plan, client, top, plan.tags);
     await verifyHeld(plan, client, source.digest, plan.tags);

@@ -6,7 +6,7 @@ import { executePromote, findSource } from './execute-promote.js';
 import { info, safeText } from './log.js';
 import type { Plan } from './plan.js';
 import { planRows } from './plan-text.js';
-import { type RunDeps, heldVersions, refuseMoves } from './publish-steps.js';
+import { type RunDeps, heldVersions, refuseMoves, refuseOtherCommit } from './publish-steps.js';
 import { type PublishResult, emptyResult } from './result.js';
 
 /** Carries the plan out with the executor of its mode; a dry run only looks. */
@@ -43,7 +43,7 @@ async function dryRun(plan: Plan, deps: RunDeps): Promise<PublishResult> {
   if (plan.mode === 'merge') result.digest = (await composeIndex(plan, client, await findPlatformImages(plan, deps))).digest;
   const held = await heldVersions(plan, client);
   if (result.digest && refuseMoves(plan, held, result.digest, 'by this run')) result.alreadyPublished = true;
-  for (const [tag, m] of held) if (m.digest !== result.digest) info(`${tag} already holds ${m.digest}: a build of another commit would be refused.`);
+  if (plan.mode === 'build') for (const [tag, m] of held) await refuseOtherCommit(plan, client, tag, m);
   if (plan.prune !== undefined && plan.registryType !== 'generic') {
     const outcome = await deps.prune(plan, credential, result.digest ? [result.digest] : [], true);
     if (outcome.warning) core.warning(outcome.warning);

@@ -40,14 +40,20 @@ export function digestOfKey(key: string): string | undefined {
 
 export function createHandoff(scope: HandoffScope, env: NodeJS.ProcessEnv = process.env): Handoff {
   const load = () => import('@actions/cache');
-  /** @actions/cache resolves paths against GITHUB_WORKSPACE: point it at a directory of our own meanwhile. */
+  /**
+   * @actions/cache finds a relative path from the working directory and archives it relative to
+   * GITHUB_WORKSPACE: both point at a directory of our own meanwhile (a save happens alone).
+   */
   const inScratch = async <T>(fn: (dir: string) => Promise<T>): Promise<T> => {
     const dir = mkdtempSync(path.join(scope.tempDir, 'ghcr-publish-handoff-'));
     const workspace = env.GITHUB_WORKSPACE;
+    const cwd = process.cwd();
     env.GITHUB_WORKSPACE = dir;
+    process.chdir(dir);
     try {
       return await fn(dir);
     } finally {
+      process.chdir(cwd);
       if (workspace === undefined) delete env.GITHUB_WORKSPACE;
       else env.GITHUB_WORKSPACE = workspace;
       rmSync(dir, { recursive: true, force: true });
@@ -62,11 +68,11 @@ export function createHandoff(scope: HandoffScope, env: NodeJS.ProcessEnv = proc
         const id = await (await load()).saveCache([FILE], handoffKey(scope, platform, digest));
         if (id === -1) throw new Error('the Actions cache did not store the entry (see the lines above)');
       }),
-    find: (platform) =>
-      inScratch(async () => {
-        const prefix = handoffPrefix(scope, platform);
-        const key = await (await load()).restoreCache([FILE], prefix, [prefix], { lookupOnly: true });
-        return key ? digestOfKey(key) : undefined;
-      }),
+    // A lookup reads no file: the merge job's lookups run at once, outside the scratch directory.
+    find: async (platform) => {
+      const prefix = handoffPrefix(scope, platform);
+      const key = await (await load()).restoreCache([FILE], prefix, [prefix], { lookupOnly: true });
+      return key ? digestOfKey(key) : undefined;
+    },
   };
 }

@@ -6,6 +6,7 @@ import type { Docker } from './docker.js';
 import { ActionError } from './errors.js';
 import type { GitHubContext } from './github-context.js';
 import type { Handoff } from './handoff.js';
+import { revisionOf } from './image-facts.js';
 import type { PackageLink } from './package-link.js';
 import { type Plan, referenceOf } from './plan.js';
 import type { Manifest, RegistryClient } from './registry-client.js';
@@ -96,10 +97,7 @@ export async function setTags(plan: Plan, client: RegistryClient, manifest: Mani
   const worker = async () => {
     for (let tag = queue.shift(); tag !== undefined; tag = queue.shift()) {
       try {
-        if (plan.immutable.includes(tag)) {
-          const now = await client.findManifest(plan.path, tag);
-          if (now && now.digest !== manifest.digest) throw new Error(`it was set to ${now.digest} meanwhile, by another publish; immutable-tags leaves it there`);
-        }
+        await guardTag(plan, client, tag, manifest.digest);
         await client.putManifest(plan.path, tag, manifest);
         landed.push(tag);
       } catch (e) {
@@ -114,6 +112,43 @@ export async function setTags(plan: Plan, client: RegistryClient, manifest: Mani
       'Nothing is reported as published; re-run the job once the cause is fixed (setting the same tags again is safe).',
     );
   }
+}
+
+/** A full version held by an image built from another commit: the conflict is certain before building. */
+export async function refuseOtherCommit(plan: Plan, client: RegistryClient, tag: string, manifest: Manifest): Promise<void> {
+  const sha = plan.labels['org.opencontainers.image.revision'] ?? '';
+  const revision = await revisionOf(client, plan.path, manifest);
+  if (revision === sha) return;
+  throw new ActionError(
+    `${referenceOf(plan.registry, plan.path, tag)} already holds ${manifest.digest}, built from ${revision ? `commit ${revision}` : 'an unknown commit'}, not from ${sha}. Nothing was built or pushed: immutable-tags keeps a published full version from moving.`,
+    'Publish a new version (a new tag), or set immutable-tags: false if moving it is really meant.',
+    'immutable-tags',
+  );
+}
+
+/** A full version tag is read again right before it is set, so a publish racing this one cannot be overwritten. */
+export async function guardTag(plan: Plan, client: RegistryClient, tag: string, digest: string): Promise<void> {
+  if (!plan.immutable.includes(tag)) return;
+  const now = await client.findManifest(plan.path, tag);
+  if (now && now.digest !== digest) throw new Error(`it was set to ${now.digest} meanwhile, by another publish; immutable-tags leaves it there`);
+}
+
+/** Every full version already holds the image: nothing is uploaded; the moving tags are set on it and all read back. */
+export async function completeHeld(plan: Plan, client: RegistryClient, held: Map<string, Manifest>): Promise<string> {
+  const manifest = [...held.values()][0];
+  info(`Already published: ${plan.immutable.join(', ')} already hold ${manifest.digest}, the image of this run. Nothing is uploaded.`);
+  await setTags(plan, client, manifest, plan.tags.filter((t) => !plan.immutable.includes(t)));
+  await verifyHeld(plan, client, manifest.digest, plan.tags);
+  return manifest.digest;
+}
+
+/** A failure of the push itself, told with what it means for the tags; an ActionError is passed on as it is. */
+export function pushFailure(plan: Plan, what: string, e: unknown): ActionError {
+  if (e instanceof ActionError) return e;
+  return new ActionError(
+    `${what} failed: ${(e as Error).message}. No tag was set: ${plan.tags.join(', ') || '(none)'}.`,
+    'Nothing is reported as published; re-run the job once the registry answers again (pushing the same content again is safe).',
+  );
 }
 
 /** The digest the registry holds under every tag, which must be `digest`. */

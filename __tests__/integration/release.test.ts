@@ -139,7 +139,7 @@ describe('immutable-tags', () => {
     const runner = new Runner();
     helloContext(runner.workspace, content);
     const from = proxy.requests.length;
-    return runner.main(github(ref, sha), { registry: HOST, image: 'immut', ...inputs }, pushEvent(runner, sha, T)).then((step) => ({ step, from }));
+    return runner.main(github(ref, sha), { registry: HOST, image: 'immut', ...inputs }, pushEvent(sha, T)).then((step) => ({ step, from }));
   };
   const held = async () => Object.fromEntries(await Promise.all(['3.0.0', '3.0', '3', 'latest'].map(async (t) => [t, await digestOf('immut', t)] as const)));
   beforeAll(async () => {

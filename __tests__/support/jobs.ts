@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { FakeCacheService } from './cache-service.ts';
@@ -61,17 +61,17 @@ export async function localImages(host: string): Promise<string[]> {
 }
 
 /** A push event's payload (GITHUB_EVENT_PATH) whose head commit is `sha`, made at `timestamp`. */
-export function pushEvent(runner: Runner, sha: string, timestamp: string): Record<string, string> {
-  return eventFile(runner, { head_commit: { id: sha, timestamp }, repository: { owner: { type: 'Organization' } } });
+export function pushEvent(sha: string, timestamp: string): Record<string, string> {
+  return eventFile({ head_commit: { id: sha, timestamp }, repository: { owner: { type: 'Organization' } } });
 }
 
 /** A pull request's payload from the fork `head` (owner/name): GITHUB_TOKEN is read-only on it. */
-export function forkPullRequestEvent(runner: Runner, head: string): Record<string, string> {
-  return eventFile(runner, { pull_request: { head: { repo: { full_name: head } } } });
+export function forkPullRequestEvent(head: string): Record<string, string> {
+  return eventFile({ pull_request: { head: { repo: { full_name: head } } } });
 }
 
-function eventFile(runner: Runner, payload: unknown): Record<string, string> {
-  const file = path.join(runner.dir, `event-${randomUUID()}.json`);
+function eventFile(payload: unknown): Record<string, string> {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'event-')), 'event.json');
   writeFileSync(file, JSON.stringify(payload));
   return { GITHUB_EVENT_PATH: file };
 }

@@ -37,7 +37,7 @@ async function build(ref: string, inputs: Record<string, string>, options: { sha
   (options.workspace ?? checkout)(runner.workspace);
   const sha = options.sha ?? SHA;
   const github: GitHub = { repository: 'Acme/Widget', actor: 'octo-bot', token: TOKEN, ref, sha };
-  const env = options.event === false ? {} : pushEvent(runner, sha, COMMIT_TIME);
+  const env = options.event === false ? {} : pushEvent(sha, COMMIT_TIME);
   const step = await runner.main(github, { registry: registry.host, ...inputs }, env);
   expect(failure(step)).toBe('');
   return step;
