@@ -1,5 +1,5 @@
 import { type PrivateConfig, type UserDocker, createPrivateConfig, dockerEnv, exportForLaterSteps, resolveUserDocker } from './docker-config.js';
-import { type Docker, createDocker } from './docker.js';
+import { type Docker, type DockerProcesses, createDocker } from './docker.js';
 import { info } from './log.js';
 import * as state from './state.js';
 
@@ -7,12 +7,12 @@ import * as state from './state.js';
  * The docker CLI for this run, set up on first use: a run that needs no engine (a dry run, a
  * promote or merge that keeps no login) writes no private configuration at all.
  */
-export function dockerSession(registry: string, logout: boolean, temp: string): Docker {
+export function dockerSession(registry: string, logout: boolean, temp: string): DockerProcesses {
   // Resolved once, before anything is exported: the user's builders stay where the user chose them.
   const user: UserDocker = resolveUserDocker();
-  let docker: Docker | undefined;
+  let processes: DockerProcesses | undefined;
   const open = (): Docker => {
-    if (docker) return docker;
+    if (processes) return processes.docker;
     const config: PrivateConfig = createPrivateConfig(temp, registry, user);
     state.saveConfigDir(config.dir);
     state.saveRegistry(registry);
@@ -22,15 +22,15 @@ export function dockerSession(registry: string, logout: boolean, temp: string): 
     // The docker commands' environment first: the export below changes this process's PATH.
     const env = dockerEnv(config, user);
     if (!logout) exportForLaterSteps(config, user);
-    docker = createDocker(env, {
+    processes = createDocker(env, {
       attempts: 4,
       delayMs: (attempt) => 1000 * 2 ** (attempt - 1),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       onRetry: info,
     });
-    return docker;
+    return processes.docker;
   };
-  return {
+  const docker: Docker = {
     builder: (needed) => open().builder(needed),
     createBuilder: (name) => open().createBuilder(name),
     removeBuilder: (name) => open().removeBuilder(name),
@@ -39,4 +39,5 @@ export function dockerSession(registry: string, logout: boolean, temp: string): 
     build: (spec, buildx) => open().build(spec, buildx),
     push: (reference) => open().push(reference),
   };
+  return { docker, interrupt: (signal) => processes?.interrupt(signal) };
 }

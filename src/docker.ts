@@ -1,4 +1,4 @@
-import * as exec from '@actions/exec';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { ActionError } from './errors.js';
 import { safeLines, safeText } from './log.js';
 
@@ -70,22 +70,51 @@ export function isTransientPushFailure(output: string): boolean {
   return TRANSIENT.test(output) && !REFUSED.test(output);
 }
 
-export function createDocker(dockerEnv: NodeJS.ProcessEnv, retry: PushRetry): Docker {
-  const env = Object.fromEntries(Object.entries(dockerEnv).filter((e): e is [string, string] => e[1] !== undefined));
-  const run = async (args: string[], options: { input?: Buffer; quiet?: boolean } = {}) => {
-    // The echo and the output are ours to print: a value (a label with a newline) must not start a workflow command.
-    if (!options.quiet) process.stdout.write(`[command]docker ${args.map(shellWord).join(' ')}\n`);
-    const print = (line: string) => void (options.quiet || process.stdout.write(`${safeLines(line)}\n`));
-    return exec.getExecOutput('docker', args, {
-      input: options.input,
-      env,
-      silent: true,
-      ignoreReturnCode: true,
-      listeners: { stdline: print, errline: print },
-    });
-  };
+/** The docker CLI, and a way to stop the commands it is running when the job is cancelled. */
+export interface DockerProcesses {
+  docker: Docker;
+  /** Passes a cancellation on to every docker command still running. */
+  interrupt(signal: NodeJS.Signals): void;
+}
 
-  return {
+interface Ran {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function createDocker(env: NodeJS.ProcessEnv, retry: PushRetry): DockerProcesses {
+  const running = new Set<ChildProcess>();
+  const run = (args: string[], options: { input?: Buffer; quiet?: boolean } = {}) =>
+    new Promise<Ran>((resolve, reject) => {
+      // The echo and the output are ours to print: a value (a label with a newline) must not start a workflow command.
+      if (!options.quiet) process.stdout.write(`[command]docker ${args.map(shellWord).join(' ')}\n`);
+      const child = spawn('docker', args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      running.add(child);
+      const out = { stdout: '', stderr: '' };
+      for (const name of ['stdout', 'stderr'] as const) {
+        let partial = '';
+        child[name].setEncoding('utf8');
+        child[name].on('data', (chunk: string) => {
+          out[name] += chunk;
+          const lines = (partial + chunk).split(/\r?\n/);
+          partial = lines.pop() ?? '';
+          if (!options.quiet) for (const line of lines) process.stdout.write(`${safeLines(line)}\n`);
+        });
+        child[name].on('end', () => void (partial && !options.quiet && process.stdout.write(`${safeLines(partial)}\n`)));
+      }
+      child.on('error', (e) => {
+        running.delete(child);
+        reject(new ActionError(`docker could not be run: ${e.message}.`, 'Install Docker on the runner (GitHub-hosted Ubuntu runners have it).'));
+      });
+      child.on('close', (code) => {
+        running.delete(child);
+        resolve({ exitCode: code ?? 1, ...out });
+      });
+      child.stdin.end(options.input);
+    });
+
+  const docker: Docker = {
     async builder(needed) {
       const inspect = await run(['buildx', 'inspect'], { quiet: true });
       if (inspect.exitCode !== 0) return { buildx: false, driver: '', capable: false };
@@ -136,6 +165,7 @@ export function createDocker(dockerEnv: NodeJS.ProcessEnv, retry: PushRetry): Do
       }
     },
   };
+  return { docker, interrupt: (signal) => running.forEach((child) => child.kill(signal)) };
 }
 
 /** The command line of a build: buildx's when the plugin exists, the classic builder's otherwise. */

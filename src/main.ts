@@ -30,9 +30,14 @@ export async function run(): Promise<void> {
     const plan = makePlan(settings, ctx, await createdTime(settings.reproducible, ctx, settings.context, new Date()));
     const retry = { ...defaultRetry, onRetry: info };
     const registry = registryPort(settings.registry, retry);
+    const session = dockerSession(settings.registry, settings.logout, temp);
+    onCancel((signal) => {
+      info(`Cancelled (${signal}): stopping the docker commands; the post step removes what this run created.`);
+      session.interrupt(signal);
+    });
     const deps: RunDeps = {
       ctx,
-      docker: dockerSession(settings.registry, settings.logout, temp),
+      docker: session.docker,
       registry,
       cache: createBuildCache(),
       handoff: createHandoff({ imageName: plan.imageName, runId: ctx.runId, runAttempt: ctx.runAttempt, tempDir: temp }),
@@ -61,5 +66,20 @@ export async function run(): Promise<void> {
   } finally {
     // The layout may be large: gone as soon as it is pushed (the post step would remove it too).
     for (const dir of buildDirs) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A cancelled job gets SIGINT, then SIGTERM: docker's commands are stopped with it (a build left
+ * running would write into what the post step deletes), and the step ends as failed.
+ */
+function onCancel(stop: (signal: NodeJS.Signals) => void): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      process.exitCode = 1;
+      stop(signal);
+      // Whatever docker does, the step ends soon after the second signal.
+      if (signal === 'SIGTERM') setTimeout(() => process.exit(1), 3000).unref();
+    });
   }
 }

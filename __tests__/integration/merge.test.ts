@@ -46,8 +46,8 @@ async function platformJobs(run: WorkflowRun, image: string, content: string, pl
   return jobs;
 }
 
-const mergeJob = (run: WorkflowRun, image: string, attempt = 1) =>
-  run.job({ registry: registry.host, image, merge: PLATFORMS.join(','), description: 'Merged widget', licenses: 'MIT' }, { attempt });
+const mergeJob = (run: WorkflowRun, image: string, attempt = 1, more: Record<string, string> = {}) =>
+  run.job({ registry: registry.host, image, merge: PLATFORMS.join(','), description: 'Merged widget', licenses: 'MIT', ...more }, { attempt });
 
 const indexOf = async (ref: string) => (await rawManifest(`${registry.host}/acme/${ref}`, CREDS)) as { digest: string; json: unknown };
 
@@ -55,9 +55,11 @@ describe('platform jobs, then the merge job', () => {
   const run = new WorkflowRun(cache, github('refs/tags/v2.1.0'));
   let jobs: Job[];
   let tagsBeforeMerge: string[];
+  let dryRun: Job;
   let merge: Job;
   beforeAll(async () => {
     jobs = await platformJobs(run, 'merged', randomUUID());
+    dryRun = await mergeJob(run, 'merged', 1, { 'dry-run': 'true' });
     tagsBeforeMerge = await listTags(`${registry.host}/acme/merged`, CREDS);
     merge = await mergeJob(run, 'merged');
   });
@@ -85,6 +87,21 @@ describe('platform jobs, then the merge job', () => {
     const index = (await indexOf('merged:2.1.0')).json as Index;
     expect(index.manifests.map((m) => m.digest)).toEqual(jobs.map((j) => j.main.outputs.digest));
     expect(index.manifests.map((m) => `${m.platform.os}/${m.platform.architecture}`)).toEqual(PLATFORMS);
+  });
+
+  it('shows the merge in the plan of a dry run, which publishes nothing', () => {
+    expect(failure(dryRun.main)).toBe('');
+    expect(dryRun.main.stdout).toContain("what: merge the images this workflow run's platform jobs pushed for linux/amd64, linux/arm64 into one index");
+    expect(dryRun.main.stdout).toContain('index annotations: org.opencontainers.image.source=https://github.com/Acme/Widget');
+    expect(tagsBeforeMerge).toEqual([]);
+  });
+
+  it('is already published when the merge job is re-run: the same index, nothing moved', async () => {
+    const again = await mergeJob(run, 'merged', 2);
+    expect(failure(again.main)).toBe('');
+    expect(again.main.stdout).toContain('Already published');
+    expect(again.main.outputs.digest).toBe(merge.main.outputs.digest);
+    expect((await indexOf('merged:2.1.0')).digest).toBe(merge.main.outputs.digest);
   });
 
   it('carries the linking annotations on the index', async () => {

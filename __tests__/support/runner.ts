@@ -28,6 +28,11 @@ export interface GitHub {
   server_url?: string;
 }
 
+export interface Interrupt {
+  when: RegExp;
+  signals: NodeJS.Signals[];
+}
+
 export interface StepResult {
   exitCode: number;
   stdout: string;
@@ -83,8 +88,11 @@ export class Runner {
           ? [`if [ "$1" = buildx ]; then echo "docker: 'buildx' is not a docker command." >&2; exit 1; fi`, 'export DOCKER_BUILDKIT=0']
           : []),
         'start=$EPOCHREALTIME',
-        `'${this.realDocker}' "$@"`,
-        'rc=$?',
+        // In the background with stdin kept, so a signal to the shim reaches docker as it would without one.
+        `'${this.realDocker}' "$@" <&0 & pid=$!`,
+        "trap 'kill -s INT $pid' INT; trap 'kill -s TERM $pid' TERM",
+        'wait $pid; rc=$?',
+        'while kill -0 $pid 2>/dev/null; do wait $pid; rc=$?; done',
         `echo "$start $EPOCHREALTIME" >> '${this.timingLog}'`,
         'exit $rc',
         '',
@@ -93,8 +101,9 @@ export class Runner {
     chmodSync(shim, 0o755);
   }
 
-  main(github: GitHub, inputs: Record<string, string>, env: Record<string, string> = {}): Promise<StepResult> {
-    return this.run('main', github, inputs, env, {});
+  /** `interrupt`: once stdout matches `when`, the step gets each signal in turn, a second apart, as a cancelled job does. */
+  main(github: GitHub, inputs: Record<string, string>, env: Record<string, string> = {}, interrupt?: Interrupt): Promise<StepResult> {
+    return this.run('main', github, inputs, env, {}, interrupt);
   }
 
   post(github: GitHub, inputs: Record<string, string>, state: Record<string, string>, env: Record<string, string> = {}): Promise<StepResult> {
@@ -104,7 +113,7 @@ export class Runner {
   private async run(
     entry: 'main' | 'post',
     github: GitHub,
-    inputs: Record<string, string>, extra: Record<string, string>, state: Record<string, string>): Promise<StepResult> {
+    inputs: Record<string, string>, extra: Record<string, string>, state: Record<string, string>, interrupt?: Interrupt): Promise<StepResult> {
     const files = path.join(this.dir, `step-${++this.step}`);
     mkdirSync(files);
     const file = (name: string) => {
@@ -141,7 +150,14 @@ export class Runner {
     const child = spawn(NODE, [ENTRY[entry]], { cwd: this.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    let interrupted = false;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (interrupt && !interrupted && interrupt.when.test(stdout)) {
+        interrupted = true;
+        interrupt.signals.forEach((signal, i) => setTimeout(() => child.kill(signal), 1000 * i));
+      }
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
     const seconds = (performance.now() - started) / 1000;
