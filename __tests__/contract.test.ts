@@ -7,7 +7,7 @@ import { ROOT } from './support/runner.js';
 // The README and action.yml are the contract users read and the runner reads: each is checked
 // against the other, and nothing outside the repository is read.
 const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
-  inputs: Record<string, { default?: unknown }>;
+  inputs: Record<string, { default?: string | boolean | number }>;
   outputs: Record<string, unknown>;
   runs: Record<string, string>;
 };

@@ -60,7 +60,12 @@ console.log(`start-up of each step, ${RUNS} interleaved runs (${NODE}):`);
 console.log(`  bare node -e 0             median ${ms(median(times.bare))}, mean ${ms(mean(times.bare))}`);
 for (const step of ['main', 'post']) {
   const over = median(times[step]) - median(times.bare);
-  console.log(`  ${step} step                  median ${ms(median(times[step]))}, mean ${ms(mean(times[step]))}; over bare node ${ms(over)} (target <= 15 ms)`);
+  console.log(
+    `  ${step} step                  median ${ms(median(times[step]))}, mean ${ms(mean(times[step]))}; over bare node ${ms(over)} (target <= 15 ms)`,
+  );
 }
 console.log(`  dist/ size, all .js        ${(bytes(DIST) / 1e6).toFixed(3)} MB`);
-for (const step of ['main', 'post']) console.log(`  ${step} step loads at start  ${(startupBytes(path.join(DIST, step, 'index.js')) / 1e3).toFixed(1)} kB (its entry and the chunks it imports statically)`);
+for (const step of ['main', 'post'])
+  console.log(
+    `  ${step} step loads at start  ${(startupBytes(path.join(DIST, step, 'index.js')) / 1e3).toFixed(1)} kB (its entry and the chunks it imports statically)`,
+  );

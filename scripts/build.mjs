@@ -27,8 +27,14 @@ const sideEffectFree = {
   setup(b) {
     b.onResolve({ filter: /.*/ }, async (args) => {
       if (args.pluginData?.resolving) return undefined;
-      const result = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { resolving: true } });
-      if (result.errors.length > 0 || !SIDE_EFFECT_FREE.some((re) => re.test(result.path))) return result.errors.length > 0 ? { errors: result.errors } : result;
+      const result = await b.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: { resolving: true },
+      });
+      if (result.errors.length > 0 || !SIDE_EFFECT_FREE.some((re) => re.test(result.path)))
+        return result.errors.length > 0 ? { errors: result.errors } : result;
       return { ...result, sideEffects: false };
     });
   },
@@ -53,7 +59,11 @@ const builtinsOnUse = {
     b.onLoad({ filter: /.*/, namespace: 'builtin-on-use' }, (args) => {
       const id = JSON.stringify(`node:${args.path}`);
       const names = JSON.stringify(Object.getOwnPropertyNames(process.getBuiltinModule(`node:${args.path}`)).sort());
-      return { contents: `module.exports = require(${JSON.stringify('./lazy-builtin.cjs')})(${id}, ${names});`, resolveDir: path.join(root, 'scripts'), loader: 'js' };
+      return {
+        contents: `module.exports = require(${JSON.stringify('./lazy-builtin.cjs')})(${id}, ${names});`,
+        resolveDir: path.join(root, 'scripts'),
+        loader: 'js',
+      };
     });
   },
 };

@@ -6,7 +6,7 @@ import type { Builder, BuildSpec } from './docker.js';
 import { ActionError } from './errors.js';
 import { layoutResult, pushLayout } from './oci-layout.js';
 import { type Plan, referenceOf } from './plan.js';
-import { type RunDeps, access, completeHeld, finish, guardTag, heldVersions, pushFailure, refuseMoves, refuseOtherCommit, setTags, verifyHeld } from './publish-steps.js';
+import { type RunDeps, access, completeHeld, logIn, finish, guardTag, heldVersions, pushFailure, refuseMoves, refuseOtherCommit, setTags, verifyHeld } from './publish-steps.js';
 import type { Manifest, RegistryClient } from './registry-client.js';
 import { type PublishResult, emptyResult } from './result.js';
 import { BY_DIGEST_ANNOTATION } from './prune-keep.js';
@@ -22,8 +22,10 @@ export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishRe
       'push',
     );
   }
-  // The push check and login, and the builder with its cache, do not wait for each other.
-  const [who, prepared] = await Promise.all([access(plan, deps, true), prepareBuilder(plan, deps)]);
+  // The push check, and the builder with its cache, do not wait for each other; the login waits for
+  // both, so that a build the builder cannot do fails before anything is written.
+  const [who, prepared] = await Promise.all([access(plan, deps, false), prepareBuilder(plan, deps)]);
+  await logIn(plan, deps, who.credential);
   const { decision, ownBuilder, cache } = prepared;
   const pushing = plan.push !== 'none' && who.skipReason === undefined && who.credential !== undefined;
   const client = pushing ? deps.registry(who.credential) : undefined;

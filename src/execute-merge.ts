@@ -44,7 +44,7 @@ export async function findPlatformImages(plan: Plan, deps: RunDeps): Promise<str
   const missing = platforms.filter((_, i) => !found[i]);
   if (missing.length > 0) {
     throw new ActionError(
-      `no image of ${missing.join(', ')} was pushed for ${plan.imageName} by a platform job of this workflow run (run ${deps.ctx.runId || 'unknown'}).`,
+      `no image of ${missing.join(', ')} was pushed for ${plan.imageName} by a platform job of this workflow run (run ${deps.ctx.runId || 'unknown'}), as far as the Actions cache tells (a warning above says so if the cache service failed).`,
       `Each platform needs a job of this run with platforms: <platform> and push: by-digest that succeeded before this one (needs:), publishing the same image.`,
       'merge',
     );

@@ -27,7 +27,9 @@ export async function run(): Promise<void> {
     const ctx = readContext();
     const settings = readSettings(ctx);
     const temp = runTemp();
-    const plan = makePlan(settings, ctx, await createdTime(settings.reproducible, ctx, settings.context, new Date()));
+    // A promote or merge builds nothing: the commit's time matters only to a build.
+    const builds = !settings.promote && settings.merge.length === 0;
+    const plan = makePlan(settings, ctx, await createdTime(settings.reproducible && builds, ctx, settings.context, new Date()));
     const retry = { ...defaultRetry, onRetry: info };
     const registry = registryPort(settings.registry, retry);
     const session = dockerSession(settings.registry, settings.logout, temp);

@@ -58,13 +58,17 @@ export async function access(plan: Plan, deps: RunDeps, login: boolean): Promise
     const choice = await core.group('Check that a credential may push', () => chooseCredential(plan.settings, deps.ctx, check, core.warning, plan.credentials));
     credential = choice.credential;
   }
-  if (login && credential) {
-    const { username, secret } = credential;
-    await deps.docker.login(plan.registry, username, secret);
-    deps.state.loggedIn();
-    info(`Logged in to ${plan.registry} as ${username}, in this run's private DOCKER_CONFIG, which the post step deletes.`);
-  }
+  if (login) await logIn(plan, deps, credential);
   return { credential, skipReason: skipped };
+}
+
+/** `docker login` into the run's private configuration, the secret on stdin. */
+export async function logIn(plan: Plan, deps: RunDeps, credential: Credential | undefined): Promise<void> {
+  if (!credential) return;
+  const { username, secret } = credential;
+  await deps.docker.login(plan.registry, username, secret);
+  deps.state.loggedIn();
+  info(`Logged in to ${plan.registry} as ${username}, in this run's private DOCKER_CONFIG, which the post step deletes.`);
 }
 
 /** What the registry holds under the plan's full version tags now. */

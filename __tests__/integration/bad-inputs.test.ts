@@ -79,7 +79,7 @@ describe('a bad input fails the step before anything runs', () => {
     expect(named.sort()).toEqual(['image', 'push', 'tags']);
     expect(main.stdout).toContain('3 inputs are invalid; nothing was built or pushed.');
     expect(main.summary).toContain('ghcr-publish failed');
-    expect(main.summary).toContain("Input 'push': &quot;maybe&quot; is not a boolean.");
+    expect(main.summary).toContain("Input 'push': &quot;maybe&quot; is not true, false or by-digest.");
     expect(readdirSync(runner.temp)).toEqual([]);
   });
 });

@@ -26,11 +26,14 @@ interface IndexManifest {
   annotations?: Record<string, string>;
 }
 
-/** Files that contain `needle`, under `dir`. */
+/** Files that contain `needle`, under `dir`. grep exits 1 for no match; any other failure means it could not look. */
 async function filesContaining(dir: string, needle: string): Promise<string[]> {
   return run('grep', ['-rlF', needle, dir]).then(
     ({ stdout }) => stdout.split('\n').filter(Boolean),
-    () => [],
+    (e: { code?: number | string }) => {
+      if (e.code === 1) return [];
+      throw e;
+    },
   );
 }
 

@@ -21,12 +21,13 @@ function workspace(runner: Runner, content: string): void {
   writeFileSync(path.join(runner.workspace, 'hello.txt'), content);
 }
 
-/** Every file under `dir` that contains `needle`. */
+/** Every file under `dir` that contains `needle`. grep exits 1 for no match; any other failure means it could not look. */
 function filesContaining(dir: string, needle: string): string[] {
   try {
     return execFileSync('grep', ['-rlF', needle, dir], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  } catch {
-    return [];
+  } catch (e) {
+    if ((e as { status?: number }).status === 1) return [];
+    throw e;
   }
 }
 

@@ -106,14 +106,23 @@ export class Runner {
     return this.run('main', github, inputs, env, {}, interrupt);
   }
 
-  post(github: GitHub, inputs: Record<string, string>, state: Record<string, string>, env: Record<string, string> = {}): Promise<StepResult> {
+  post(
+    github: GitHub,
+    inputs: Record<string, string>,
+    state: Record<string, string>,
+    env: Record<string, string> = {},
+  ): Promise<StepResult> {
     return this.run('post', github, inputs, env, state);
   }
 
   private async run(
     entry: 'main' | 'post',
     github: GitHub,
-    inputs: Record<string, string>, extra: Record<string, string>, state: Record<string, string>, interrupt?: Interrupt): Promise<StepResult> {
+    inputs: Record<string, string>,
+    extra: Record<string, string>,
+    state: Record<string, string>,
+    interrupt?: Interrupt,
+  ): Promise<StepResult> {
     const files = path.join(this.dir, `step-${++this.step}`);
     mkdirSync(files);
     const file = (name: string) => {
@@ -174,7 +183,10 @@ export class Runner {
       outputs: parseFileCommand(readFileSync(env.GITHUB_OUTPUT, 'utf8')),
       state: parseFileCommand(readFileSync(env.GITHUB_STATE, 'utf8')),
       summary: readFileSync(env.GITHUB_STEP_SUMMARY, 'utf8'),
-      dockerCalls: readFileSync(this.dockerLog, 'utf8').slice(logStart).split('\n').filter((l) => l !== ''),
+      dockerCalls: readFileSync(this.dockerLog, 'utf8')
+        .slice(logStart)
+        .split('\n')
+        .filter((l) => l !== ''),
       masked: [...stdout.matchAll(/^::add-mask::(.*)$/gm)].map((m) => m[1]),
       seconds,
       dockerSeconds,
@@ -185,10 +197,16 @@ export class Runner {
 /** INPUT_* variables: action.yml's defaults with their ${{ github.* }} expressions evaluated, then the step's `with:`. */
 function inputEnv(github: GitHub, given: Record<string, string>): Record<string, string> {
   const action = readAction();
-  const context: Record<string, string | undefined> = { ...github, repository_owner: github.repository_owner ?? github.repository.split('/')[0] };
+  const context: Record<string, string | undefined> = {
+    ...github,
+    repository_owner: github.repository_owner ?? github.repository.split('/')[0],
+  };
   const env: Record<string, string> = {};
   for (const [name, spec] of Object.entries(action.inputs)) {
-    const value = name in given ? given[name] : String(spec.default ?? '').replace(/\$\{\{\s*github\.(\w+)\s*\}\}/g, (_, key: string) => context[key] ?? '');
+    const value =
+      name in given
+        ? given[name]
+        : String(spec.default ?? '').replace(/\$\{\{\s*github\.(\w+)\s*\}\}/g, (_, key: string) => context[key] ?? '');
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   }
   for (const name of Object.keys(given)) {
