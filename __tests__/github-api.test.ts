@@ -47,7 +47,9 @@ const version = (id: number, tags: string[] = []) => ({
 describe('the owner: an organization, else a user', () => {
   it('asks /orgs, then /users on 404, with the nested name escaped, and remembers', async () => {
     const api = fresh((_req, url) =>
-      url.pathname.startsWith('/api/users/') ? { status: 200, body: { html_url: 'page', visibility: 'public', repository: null } } : { status: 404, body: { message: 'Not Found' } },
+      url.pathname.startsWith('/api/users/')
+        ? { status: 200, body: { html_url: 'page', visibility: 'public', repository: null } }
+        : { status: 404, body: { message: 'Not Found' } },
     );
     expect(await api.getPackage('octocat', 'container', 'tools/cli')).toEqual({ html_url: 'page', visibility: 'public', repository: null });
     await api.listVersions('octocat', 'container', 'tools/cli');
@@ -72,7 +74,8 @@ describe('versions', () => {
   it('are listed over every page the Link header names', async () => {
     const api = fresh((_req, url) => {
       const page = Number(url.searchParams.get('page') ?? '1');
-      const next = page < 3 ? { link: `<${base}/orgs/acme/packages/container/widget/versions?per_page=100&page=${page + 1}>; rel="next"` } : undefined;
+      const next =
+        page < 3 ? { link: `<${base}/orgs/acme/packages/container/widget/versions?per_page=100&page=${page + 1}>; rel="next"` } : undefined;
       return { status: 200, body: [version(page * 10, page === 1 ? ['latest'] : [])], headers: next };
     });
     const all = await api.listVersions('acme', 'container', 'widget');
@@ -94,7 +97,13 @@ describe('versions', () => {
 describe('retries', () => {
   it('ride out 5xx and 429, honouring Retry-After', async () => {
     let n = 0;
-    const api = fresh(() => (++n === 1 ? { status: 503, body: { message: 'busy' } } : n === 2 ? { status: 429, body: {}, headers: { 'retry-after': '2' } } : { status: 204 }));
+    const api = fresh(() =>
+      ++n === 1
+        ? { status: 503, body: { message: 'busy' } }
+        : n === 2
+          ? { status: 429, body: {}, headers: { 'retry-after': '2' } }
+          : { status: 204 },
+    );
     await api.deleteVersion('acme', 'container', 'widget', 1);
     expect(requests).toHaveLength(3);
     expect(waits).toEqual([100, 2000]);

@@ -15,11 +15,15 @@ describe("the package's name and page", () => {
   });
 
   it('is under /orgs for an organization the event names, with a nested name escaped', () => {
-    expect(documentedPackageUrl(settings({ path: 'acme/tools/cli' }), context)).toBe('https://github.com/orgs/acme/packages/container/package/tools%2Fcli');
+    expect(documentedPackageUrl(settings({ path: 'acme/tools/cli' }), context)).toBe(
+      'https://github.com/orgs/acme/packages/container/package/tools%2Fcli',
+    );
   });
 
   it('is under /users otherwise, and says docker for the legacy registry', () => {
-    expect(documentedPackageUrl(settings(), { ...context, ownerType: 'User' })).toBe('https://github.com/users/acme/packages/container/package/widget');
+    expect(documentedPackageUrl(settings(), { ...context, ownerType: 'User' })).toBe(
+      'https://github.com/users/acme/packages/container/package/widget',
+    );
     expect(documentedPackageUrl(settings({ registryType: 'docker-pkg', path: 'acme/widget/api' }), { ...context, ownerType: '' })).toBe(
       'https://github.com/users/acme/packages/docker/package/api',
     );
@@ -27,7 +31,13 @@ describe("the package's name and page", () => {
 });
 
 describe('the link check', () => {
-  const token = { source: 'github-token', label: 'token (GITHUB_TOKEN)', username: 'octocat', secret: 'ghs_x', kind: 'github-token' } as Credential;
+  const token = {
+    source: 'github-token',
+    label: 'token (GITHUB_TOKEN)',
+    username: 'octocat',
+    secret: 'ghs_x',
+    kind: 'github-token',
+  } as Credential;
   const noWait = { ...defaultRetry, sleep: async () => undefined };
   /** A fake API answering `answers` in turn; records what it was asked. */
   function api(...answers: (PackageInfo | Error)[]) {
@@ -46,15 +56,25 @@ describe('the link check', () => {
   }
 
   it('reports a package linked to this repository, asked by its nested name', async () => {
-    const { fake, asked } = api({ html_url: 'https://github.com/orgs/acme/packages/container/package/tools%2Fcli', visibility: 'public', repository: { full_name: 'Acme/Widget' } });
+    const { fake, asked } = api({
+      html_url: 'https://github.com/orgs/acme/packages/container/package/tools%2Fcli',
+      visibility: 'public',
+      repository: { full_name: 'Acme/Widget' },
+    });
     const link = await checkPackageLink(settings({ path: 'acme/tools/cli' }), context, token, { api: fake, retry: noWait });
-    expect(link).toEqual({ packageUrl: 'https://github.com/orgs/acme/packages/container/package/tools%2Fcli', lines: ['linked repository: Acme/Widget', 'visibility: public'] });
+    expect(link).toEqual({
+      packageUrl: 'https://github.com/orgs/acme/packages/container/package/tools%2Fcli',
+      lines: ['linked repository: Acme/Widget', 'visibility: public'],
+    });
     expect(asked).toEqual(['acme container tools/cli']);
   });
 
   it('asks once more when the first push has not shown its link yet, then says how to connect it', async () => {
     const { fake, asked } = api({ visibility: 'private', repository: null }, { visibility: 'private', repository: null });
-    const link = await checkPackageLink(settings({ registryType: 'docker-pkg', path: 'acme/widget/api' }), context, token, { api: fake, retry: noWait });
+    const link = await checkPackageLink(settings({ registryType: 'docker-pkg', path: 'acme/widget/api' }), context, token, {
+      api: fake,
+      retry: noWait,
+    });
     expect(asked).toEqual(['acme docker api', 'acme docker api']);
     expect(link.warning).toContain('The package api is not linked to any repository, not to Acme/Widget');
     expect(link.packageUrl).toBe('https://github.com/orgs/acme/packages/docker/package/api');

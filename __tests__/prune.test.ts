@@ -57,7 +57,17 @@ function world(nodes: Node[], failDelete: Record<string, GitHubApiError> = {}) {
   };
   const prune = (over: Partial<PruneRequest> = {}): Promise<PruneResult> =>
     pruneUntagged(
-      { owner: 'acme', packageType: 'container', packageName: 'widget', repoPath: 'acme/widget', olderThanMs: 7 * DAY, keepDigests: [], dryRun: false, now: NOW, ...over },
+      {
+        owner: 'acme',
+        packageType: 'container',
+        packageName: 'widget',
+        repoPath: 'acme/widget',
+        olderThanMs: 7 * DAY,
+        keepDigests: [],
+        dryRun: false,
+        now: NOW,
+        ...over,
+      },
       { api, manifest, info: (m) => logs.push(m), warning: (m) => warnings.push(m) },
     );
   return { prune, deletions, logs, warnings };
@@ -65,8 +75,16 @@ function world(nodes: Node[], failDelete: Record<string, GitHubApiError> = {}) {
 
 describe('which untagged versions go (older than 7 days unless said)', () => {
   it.each<[string, Node[], string[], Partial<PruneRequest>?]>([
-    ['a tagged index keeps its platform images', [index('idx', 30, ['amd', 'arm'], { tags: ['latest'] }), img('amd', 30), img('arm', 30)], []],
-    ['an old untagged index goes with its platform images, the index first', [index('old', 30, ['amd', 'arm']), img('amd', 30), img('arm', 30)], ['old', 'amd', 'arm']],
+    [
+      'a tagged index keeps its platform images',
+      [index('idx', 30, ['amd', 'arm'], { tags: ['latest'] }), img('amd', 30), img('arm', 30)],
+      [],
+    ],
+    [
+      'an old untagged index goes with its platform images, the index first',
+      [index('old', 30, ['amd', 'arm']), img('amd', 30), img('arm', 30)],
+      ['old', 'amd', 'arm'],
+    ],
     [
       'a nested index of a tagged one keeps its images',
       [index('outer', 30, ['inner'], { tags: ['1.0'] }), index('inner', 30, ['amd']), img('amd', 30)],
@@ -74,13 +92,27 @@ describe('which untagged versions go (older than 7 days unless said)', () => {
     ],
     [
       'a chain of referrers to a tagged image is kept, one to a deleted image goes first',
-      [img('app', 30, { tags: ['v1'] }), img('sig', 30, { subject: 'app' }), img('sig-of-sig', 30, { subject: 'sig' }), img('gone', 30), img('att-of-gone', 30, { subject: 'gone' })],
+      [
+        img('app', 30, { tags: ['v1'] }),
+        img('sig', 30, { subject: 'app' }),
+        img('sig-of-sig', 30, { subject: 'sig' }),
+        img('gone', 30),
+        img('att-of-gone', 30, { subject: 'gone' }),
+      ],
       ['att-of-gone', 'gone'],
     ],
     ['a by-digest image no index lists, younger than 35 days, is kept', [img('pending', 20, { byDigest: true })], []],
     ['a by-digest image older than a workflow run can last goes', [img('stale', 40, { byDigest: true })], ['stale']],
-    ['a by-digest image an untagged index already lists goes with it', [index('merged', 20, ['plat']), img('plat', 20, { byDigest: true })], ['merged', 'plat']],
-    ['a by-digest image a tagged index lists is kept as its child', [index('rel', 20, ['plat'], { tags: ['main'] }), img('plat', 20, { byDigest: true })], []],
+    [
+      'a by-digest image an untagged index already lists goes with it',
+      [index('merged', 20, ['plat']), img('plat', 20, { byDigest: true })],
+      ['merged', 'plat'],
+    ],
+    [
+      'a by-digest image a tagged index lists is kept as its child',
+      [index('rel', 20, ['plat'], { tags: ['main'] }), img('plat', 20, { byDigest: true })],
+      [],
+    ],
     ['a young untagged version is kept', [img('young', 2), img('old', 8)], ['old']],
     ['age 0 takes any age', [img('young', 0.01), img('old', 8)], ['young', 'old'], { olderThanMs: 0 }],
     ['a young untagged index keeps its older images', [index('young-idx', 1, ['amd']), img('amd', 30)], []],
@@ -90,7 +122,11 @@ describe('which untagged versions go (older than 7 days unless said)', () => {
       ['other'],
       { keepDigests: ['published'] },
     ],
-    ['a manifest a tagged index lists that is not a version is read, not deleted', [index('rel', 30, ['hidden'], { tags: ['x'] }), index('hidden', 30, ['amd'], { notAVersion: true }), img('amd', 30)], []],
+    [
+      'a manifest a tagged index lists that is not a version is read, not deleted',
+      [index('rel', 30, ['hidden'], { tags: ['x'] }), index('hidden', 30, ['amd'], { notAVersion: true }), img('amd', 30)],
+      [],
+    ],
   ])('%s', async (_what, nodes, deleted, over = {}) => {
     const w = world(nodes);
     const result = await w.prune(over);
@@ -113,7 +149,7 @@ describe('when in doubt, nothing is deleted', () => {
     expect(w.warnings).toEqual([result.warning]);
   });
 
-  it("an untagged manifest whose subject must be read: nothing deleted", async () => {
+  it('an untagged manifest whose subject must be read: nothing deleted', async () => {
     const w = world([img('rel', 30, { tags: ['1.0'] }), img('mystery', 30, { unreadable: true }), img('old', 30)]);
     const result = await w.prune();
     expect(w.deletions).toEqual([]);
@@ -130,7 +166,16 @@ describe('when in doubt, nothing is deleted', () => {
     const w = world([img('old', 30)]);
     const api403 = new GitHubApiError(403, 'Resource not accessible by integration', false);
     const result = await pruneUntagged(
-      { owner: 'acme', packageType: 'container', packageName: 'widget', repoPath: 'acme/widget', olderThanMs: 0, keepDigests: [], dryRun: false, now: NOW },
+      {
+        owner: 'acme',
+        packageType: 'container',
+        packageName: 'widget',
+        repoPath: 'acme/widget',
+        olderThanMs: 0,
+        keepDigests: [],
+        dryRun: false,
+        now: NOW,
+      },
       {
         api: { getPackage: async () => ({}), listVersions: async () => Promise.reject(api403), deleteVersion: async () => undefined },
         manifest: async () => Promise.reject(new Error('not asked')),
@@ -150,8 +195,16 @@ describe('a deletion GitHub refuses', () => {
 
   it.each([
     ['403', new GitHubApiError(403, 'Resource not accessible by integration', false), ['packages: write', 'admin role', 'delete:packages']],
-    ['404 (what GitHub answers a token that may not see it)', new GitHubApiError(404, 'Package not found.', false), ['Package not found.', 'delete:packages']],
-    ['a rate limit', new GitHubApiError(429, 'API rate limit exceeded', true), ['rate limit was reached', 'the next publish prunes what is left']],
+    [
+      '404 (what GitHub answers a token that may not see it)',
+      new GitHubApiError(404, 'Package not found.', false),
+      ['Package not found.', 'delete:packages'],
+    ],
+    [
+      'a rate limit',
+      new GitHubApiError(429, 'API rate limit exceeded', true),
+      ['rate limit was reached', 'the next publish prunes what is left'],
+    ],
     ['no answer', new GitHubApiError(0, 'ECONNRESET', false), ['could not be reached (ECONNRESET)']],
   ])('%s: stops with a warning; deleted lists only what went', async (_what, error, says) => {
     const w = world(nodes, { b: error });
@@ -187,9 +240,17 @@ describe('a dry run', () => {
 
 describe('reading a manifest', () => {
   it.each([
-    ['an index', { manifests: [{ digest: 'sha256:a' }, { digest: 'sha256:b' }] }, { children: ['sha256:a', 'sha256:b'], subject: undefined, byDigest: false }],
+    [
+      'an index',
+      { manifests: [{ digest: 'sha256:a' }, { digest: 'sha256:b' }] },
+      { children: ['sha256:a', 'sha256:b'], subject: undefined, byDigest: false },
+    ],
     ['an attestation', { layers: [], subject: { digest: 'sha256:s' } }, { children: [], subject: 'sha256:s', byDigest: false }],
-    ['a by-digest image', { layers: [], annotations: { [BY_DIGEST_ANNOTATION]: 'true' } }, { children: [], subject: undefined, byDigest: true }],
+    [
+      'a by-digest image',
+      { layers: [], annotations: { [BY_DIGEST_ANNOTATION]: 'true' } },
+      { children: [], subject: undefined, byDigest: true },
+    ],
   ])('%s', (_what, json, facts) => {
     expect(manifestFacts(JSON.stringify(json))).toEqual(facts);
   });

@@ -41,13 +41,64 @@ const sideEffectFree = {
 };
 
 /**
+ * Built-in modules Node 24 has loaded before any code of ours runs: nothing to gain by deferring them.
+ * Not node:util: listing its properties' descriptors, as the bundler's interop does, makes Node load
+ * streams, worker_threads and more (~6 ms).
+ */
+const LOADED_AT_START = new Set([
+  'async_hooks',
+  'buffer',
+  'diagnostics_channel',
+  'events',
+  'fs',
+  'module',
+  'path',
+  'querystring',
+  'timers',
+  'url',
+]);
+
+/**
  * Built-in modules are loaded when the code first reads one of their properties, not at start-up.
  * An ESM `import` of a built-in evaluates every export, lazy getters included (node:http then loads
  * Node's own undici for `http.WebSocket`, ~30 ms), and loading node:crypto alone costs ~9 ms that a
- * post step never uses. Each `import` of a built-in becomes a CommonJS stand-in: a Proxy listing the
- * module's names (those of the Node that builds, node_modules/.bin/node) that loads it on first read.
- * require() calls inside CommonJS packages are left to Node.
+ * post step never uses. So each `import` of a built-in becomes a CommonJS stand-in: the module itself
+ * from process.getBuiltinModule() when Node has already loaded it, else scripts/lazy-builtin.cjs with
+ * the module's names (those of the Node that builds: node_modules/.bin/node). require() calls inside
+ * CommonJS packages are left to Node.
  */
+const HELPER = "'./lazy-builtin.mjs'";
+const HELPER_DIR = path.join(root, 'scripts');
+// Reading fs.F_OK and the like, to learn what they hold, warns of their deprecation: not our use.
+process.noDeprecation = true;
+const isAccessor = (obj, name) => typeof Object.getOwnPropertyDescriptor(obj, name)?.get === 'function';
+
+/**
+ * An ESM module that re-exports a loaded built-in: each export a pure read that the bundler drops
+ * when nothing uses it, so an import costs no copying of the module's names (the CommonJS interop
+ * copies every name into each importing module). A property Node computes on first read (fs.promises,
+ * fs.ReadStream) stays unread until used, through a stand-in; a primitive one (fs.F_OK) is read.
+ */
+function esmShim(id, mod, names) {
+  const lines = [
+    `import { lazyValue } from ${HELPER};`,
+    `const m = process.getBuiltinModule(${JSON.stringify(id)});`,
+    'const get = (k) => m[k];',
+    'export default m;',
+  ];
+  names
+    .filter((name) => name !== 'default')
+    .forEach((name, i) => {
+      const value = isAccessor(mod, name) ? mod[name] : undefined;
+      const deferred = value !== null && (typeof value === 'object' || typeof value === 'function');
+      const init = deferred
+        ? `lazyValue(() => m[${JSON.stringify(name)}], ${JSON.stringify(Object.getOwnPropertyNames(value).sort())}, ${typeof value === 'function'})`
+        : `get(${JSON.stringify(name)})`;
+      lines.push(`const e${i} = /* @__PURE__ */ ${init};`, `export { e${i} as ${JSON.stringify(name)} };`);
+    });
+  return lines.join('\n');
+}
+
 const builtinsOnUse = {
   name: 'builtins-on-use',
   setup(b) {
@@ -57,14 +108,48 @@ const builtinsOnUse = {
       return { path: name, namespace: 'builtin-on-use' };
     });
     b.onLoad({ filter: /.*/, namespace: 'builtin-on-use' }, (args) => {
-      const id = JSON.stringify(`node:${args.path}`);
-      const names = JSON.stringify(Object.getOwnPropertyNames(process.getBuiltinModule(`node:${args.path}`)).sort());
+      const id = `node:${args.path}`;
+      const mod = process.getBuiltinModule(id);
+      const names = Object.getOwnPropertyNames(mod).sort();
+      if (LOADED_AT_START.has(args.path)) return { contents: esmShim(id, mod, names), resolveDir: HELPER_DIR, loader: 'js' };
       return {
-        contents: `module.exports = require(${JSON.stringify('./lazy-builtin.cjs')})(${id}, ${names});`,
-        resolveDir: path.join(root, 'scripts'),
+        contents: `const { lazyValue } = require(${HELPER});\nmodule.exports = lazyValue(() => process.getBuiltinModule(${JSON.stringify(id)}), ${JSON.stringify(names)}, ${typeof mod === 'function'});`,
+        resolveDir: HELPER_DIR,
         loader: 'js',
       };
     });
+  },
+};
+
+/**
+ * Two toolkit modules take functions out of fs.promises at their top level, which makes Node load its
+ * promise file system and readline (~2 ms) in every step, whether or not they are called: @actions/io
+ * (`export const { chmod, … } = fs.promises`, though @actions/exec needs none of them to run a
+ * command) and @actions/core's summary (`const { access, … } = promises`). Each name becomes a
+ * function that reads fs.promises when called. The build fails if a line changes, so that an update
+ * of the toolkit is looked at.
+ */
+const PROMISES_AT_TOP = [
+  {
+    file: /node_modules[\\/]@actions[\\/]io[\\/]lib[\\/]io-util\.js$/,
+    line: /^export const \{ ([\w, ]+) \} = fs\.promises;$/m,
+    via: 'fs.promises',
+  },
+  { file: /node_modules[\\/]@actions[\\/]core[\\/]lib[\\/]summary\.js$/, line: /^const \{ ([\w, ]+) \} = promises;$/m, via: 'promises' },
+];
+const promisesOnUse = {
+  name: 'fs-promises-on-use',
+  setup(b) {
+    for (const { file, line, via } of PROMISES_AT_TOP) {
+      b.onLoad({ filter: file }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        const m = source.match(line);
+        if (!m) throw new Error(`${args.path} no longer has the line ${line}: look at PROMISES_AT_TOP in scripts/build.mjs.`);
+        const keyword = m[0].startsWith('export') ? 'export const' : 'const';
+        const wrappers = m[1].split(', ').map((name) => `${keyword} ${name} = (...args) => ${via}.${name}(...args);`);
+        return { contents: source.replace(line, wrappers.join('\n')), loader: 'js' };
+      });
+    }
   },
 };
 
@@ -84,7 +169,7 @@ const { metafile } = await build({
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
-  plugins: [builtinsOnUse, sideEffectFree],
+  plugins: [builtinsOnUse, promisesOnUse, sideEffectFree],
   // CommonJS packages in the bundle (undici, semver, …) call require() for Node's built-in modules.
   banner: { js: "const require=process.getBuiltinModule('node:module').createRequire(import.meta.url);" },
 });

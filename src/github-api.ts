@@ -88,7 +88,7 @@ export function createPackagesApi(apiUrl: string, token: string, retry: RetryPol
     listVersions: (owner, packageType, name) =>
       underOwner(owner, async (kind, o) => {
         const route = `GET /${kind}/{owner}/packages/{package_type}/{package_name}/versions`;
-        const all = (await o.paginate(route, { ...params(owner, packageType, name), per_page: 100 })) as RawVersion[];
+        const all = await o.paginate<RawVersion>(route, { ...params(owner, packageType, name), per_page: 100 });
         return all.map(toVersion);
       }),
     deleteVersion: (owner, packageType, name, id) =>
@@ -125,7 +125,9 @@ async function load(apiUrl: string, token: string, retry: RetryPolicy): Promise<
         if (!retryable || attempt >= retry.attempts) throw e;
         const wait = retryDelay(retry, attempt, res?.headers['retry-after'] ?? null);
         const what = res ? `answered ${res.status}` : `failed (${networkCause(e)})`;
-        retry.onRetry?.(`${options.method} ${String(options.url).split('?')[0]} ${what}; retrying in ${wait / 1000} s (attempt ${attempt + 1} of ${retry.attempts})`);
+        retry.onRetry?.(
+          `${options.method} ${String(options.url).split('?')[0]} ${what}; retrying in ${wait / 1000} s (attempt ${attempt + 1} of ${retry.attempts})`,
+        );
         await retry.sleep(wait);
       }
     }
@@ -148,16 +150,22 @@ export function apiError(e: unknown): GitHubApiError {
   const res = responseOf(e);
   if (!res) return new GitHubApiError(0, networkCause(e), false);
   const data = res.data as { message?: unknown } | string | undefined;
-  const message = typeof data === 'object' && typeof data?.message === 'string' ? data.message : typeof data === 'string' ? data.slice(0, 300) : '';
+  const message =
+    typeof data === 'object' && typeof data?.message === 'string' ? data.message : typeof data === 'string' ? data.slice(0, 300) : '';
   const rateLimited =
     res.status === 429 ||
-    (res.status === 403 && (res.headers['x-ratelimit-remaining'] === '0' || res.headers['retry-after'] !== undefined || /rate limit/i.test(message)));
+    (res.status === 403 &&
+      (res.headers['x-ratelimit-remaining'] === '0' || res.headers['retry-after'] !== undefined || /rate limit/i.test(message)));
   return new GitHubApiError(res.status, message, rateLimited);
 }
 
 /** The deepest cause that names a code (`ECONNREFUSED: connect …`), else the error's message. */
 function networkCause(e: unknown): string {
-  for (let c = e as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; c && depth < 5; c = c.cause as typeof c, depth++) {
+  for (
+    let c = e as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
+    c && depth < 5;
+    c = c.cause as typeof c, depth++
+  ) {
     if (typeof c.code === 'string') {
       const message = typeof c.message === 'string' ? c.message : '';
       return message.includes(c.code) ? message : `${c.code}${message ? `: ${message}` : ''}`;

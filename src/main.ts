@@ -4,7 +4,7 @@ import { createdTime } from './commit-time.js';
 import { dockerSession } from './docker-session.js';
 import { execute } from './execute.js';
 import { reportFailure } from './failure.js';
-import { createPackagesApi } from './github-api.js';
+import { type PackagesApi, createPackagesApi } from './github-api.js';
 import { readContext } from './github-context.js';
 import { createHandoff } from './handoff.js';
 import { defaultRetry } from './http-retry.js';
@@ -31,6 +31,9 @@ export async function run(): Promise<void> {
     const builds = !settings.promote && settings.merge.length === 0;
     const plan = makePlan(settings, ctx, await createdTime(settings.reproducible && builds, ctx, settings.context, new Date()));
     const retry = { ...defaultRetry, onRetry: info };
+    // One API client per credential, for the link check and the prune alike.
+    const apis = new Map<string, PackagesApi>();
+    const api = (secret: string): PackagesApi => apis.get(secret) ?? apis.set(secret, createPackagesApi(ctx.apiUrl, secret, retry)).get(secret)!;
     const registry = registryPort(settings.registry, retry);
     const session = dockerSession(settings.registry, settings.logout, temp);
     onCancel((signal) => {
@@ -43,11 +46,11 @@ export async function run(): Promise<void> {
       registry,
       cache: createBuildCache(),
       handoff: createHandoff({ imageName: plan.imageName, runId: ctx.runId, runAttempt: ctx.runAttempt, tempDir: temp }),
-      packageLink: (credential) => checkPackageLink(settings, ctx, credential, { retry }),
+      packageLink: (credential) => checkPackageLink(settings, ctx, credential, { retry, api: api(credential.secret) }),
       prune: async (p, credential, keep, dryRun) => {
         const outcome = await pruneUntagged(
           { owner: settings.owner, packageType: packageType(settings), packageName: packageName(settings), repoPath: p.path, olderThanMs: p.prune ?? 0, keepDigests: keep, dryRun, now: new Date() },
-          { api: createPackagesApi(ctx.apiUrl, credential.secret, retry), manifest: (repo, ref) => registry(credential).manifest(repo, ref), info, warning: () => undefined },
+          { api: api(credential.secret), manifest: (repo, ref) => registry(credential).manifest(repo, ref), info, warning: () => undefined },
         );
         return { deleted: dryRun ? outcome.wouldDelete : outcome.deleted, warning: outcome.warning };
       },

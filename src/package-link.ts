@@ -68,7 +68,9 @@ export async function checkPackageLink(
     packageUrl,
     lines,
     warning: `The package ${packageName(settings)} is ${linked ? `linked to ${linked}` : 'not linked to any repository'}, not to ${ctx.repository}, so it does not inherit the repository's access and its page does not show it. To connect it: open ${packageUrl}, choose "Package settings", then ${
-      linked ? `under "Manage Actions access" add ${ctx.repository} with the Write role` : `"Connect repository" (or on the package page "Connect Repository") and pick ${ctx.repository}`
+      linked
+        ? `under "Manage Actions access" add ${ctx.repository} with the Write role`
+        : `"Connect repository" (or on the package page "Connect Repository") and pick ${ctx.repository}`
     }.`,
   };
 }

@@ -51,7 +51,9 @@ export function manifestFacts(body: Buffer | string): ManifestFacts {
     annotations?: Record<string, unknown>;
   };
   if (typeof json !== 'object' || json === null) throw new Error('not a JSON object');
-  const children = Array.isArray(json.manifests) ? json.manifests.map((m) => m?.digest).filter((d): d is string => typeof d === 'string') : [];
+  const children = Array.isArray(json.manifests)
+    ? json.manifests.map((m) => m?.digest).filter((d): d is string => typeof d === 'string')
+    : [];
   const subject = typeof json.subject?.digest === 'string' ? json.subject.digest : undefined;
   return { children, subject, byDigest: json.annotations?.[BY_DIGEST_ANNOTATION] === 'true' };
 }
@@ -75,7 +77,7 @@ export function decideKeep(req: KeepRequest): KeepDecision {
       kept.set(v.digest, 'a by-digest platform image no index lists yet (its merge may be pending)');
     }
   }
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const [digest, m] of req.manifests) {
       if (!kept.has(digest) && m.subject && kept.has(m.subject)) {

@@ -38,7 +38,7 @@ export interface PruneResult {
 
 /** What a prune needs of the token, for the warnings. */
 export const PRUNE_PERMISSIONS =
-  "Pruning needs, with GITHUB_TOKEN, `permissions: packages: write` in the job and the admin role on the package (the repository whose workflow first published it has it; otherwise add this repository with the Admin role under the package's \"Manage Actions access\"); with a classic PAT, the scopes delete:packages and read:packages.";
+  'Pruning needs, with GITHUB_TOKEN, `permissions: packages: write` in the job and the admin role on the package (the repository whose workflow first published it has it; otherwise add this repository with the Admin role under the package\'s "Manage Actions access"); with a classic PAT, the scopes delete:packages and read:packages.';
 
 const READ_CONCURRENCY = 8;
 
@@ -87,7 +87,11 @@ export async function pruneUntagged(req: PruneRequest, deps: PruneDeps): Promise
       await deps.api.deleteVersion(req.owner, req.packageType, req.packageName, v.id);
     } catch (e) {
       const before = deleted.length === 0 ? 'before deleting any' : `after deleting ${deleted.length} of ${remove.length}`;
-      return warn(`Pruning stopped ${before}: deleting ${v.digest} (version ${v.id}) failed: ${cause(e)}`, deleted, versions.length - deleted.length);
+      return warn(
+        `Pruning stopped ${before}: deleting ${v.digest} (version ${v.id}) failed: ${cause(e)}`,
+        deleted,
+        versions.length - deleted.length,
+      );
     }
     deleted.push(v.digest);
     deps.info(`deleted ${v.digest} (version ${v.id}, created ${v.created.toISOString()})`);
@@ -97,7 +101,7 @@ export async function pruneUntagged(req: PruneRequest, deps: PruneDeps): Promise
 
 function toFacts(v: PackageVersion): VersionFacts {
   const created = new Date(v.createdAt);
-  // A date GitHub did not give reads as "now": too young to delete.
+  // A version without a date GitHub gave counts as made in the far future: never old enough to delete.
   return { id: v.id, digest: v.name, tags: v.tags, created: Number.isNaN(created.getTime()) ? new Date(8.64e15) : created };
 }
 
@@ -105,7 +109,11 @@ function toFacts(v: PackageVersion): VersionFacts {
  * Every manifest the versions and the image just published reach, read from the registry a few
  * at a time. Throws, naming the first one that could not be read and why.
  */
-async function readManifests(req: PruneRequest, versions: VersionFacts[], read: PruneDeps['manifest']): Promise<Map<string, ManifestFacts>> {
+async function readManifests(
+  req: PruneRequest,
+  versions: VersionFacts[],
+  read: PruneDeps['manifest'],
+): Promise<Map<string, ManifestFacts>> {
   const facts = new Map<string, ManifestFacts>();
   const why = new Map<string, string>();
   for (const v of versions) why.set(v.digest, v.tags.length > 0 ? `tagged ${v.tags.map(safeText).join(', ')}` : 'untagged');
@@ -126,7 +134,9 @@ async function readManifests(req: PruneRequest, versions: VersionFacts[], read: 
           queue.push(child);
         }
       } catch (e) {
-        failure ??= new Error(`the manifest ${digest} (${why.get(digest)}) could not be read from the registry: ${safeText((e as Error).message)}.`);
+        failure ??= new Error(
+          `the manifest ${digest} (${why.get(digest)}) could not be read from the registry: ${safeText((e as Error).message)}.`,
+        );
       }
     }
   };

@@ -1,8 +1,10 @@
 import type http from 'node:http';
+import type { TestCredential, TestPackage } from './github.ts';
 
 /**
- * The package versions GitHub keeps for the manifests pushed to its registry, and its REST
- * endpoints for them (list with pagination, get, delete), for the GitHub stand-in (github.ts).
+ * For the GitHub stand-in (github.ts): the package versions GitHub keeps for the manifests pushed
+ * to its registry, and the Packages REST endpoints (a package; its versions: list with
+ * pagination, get, delete).
  */
 export interface TestVersion {
   id: number;
@@ -40,7 +42,10 @@ export class PackageVersions {
   }
 
   remove(repository: string, id: number): void {
-    this.byPackage.set(repository, (this.byPackage.get(repository) ?? []).filter((v) => v.id !== id));
+    this.byPackage.set(
+      repository,
+      (this.byPackage.get(repository) ?? []).filter((v) => v.id !== id),
+    );
   }
 
   /** Makes a version (in every package that has it) as old as a test needs. */
@@ -51,35 +56,55 @@ export class PackageVersions {
   }
 }
 
-/** What the versions endpoints need of the stand-in. */
-export interface VersionsHost {
+/** What the REST endpoints need of the stand-in. */
+export interface PackagesHost {
   versions: PackageVersions;
+  packages: TestPackage[];
+  orgs: string[];
   apiUrl: string;
+  serverUrl: string;
+  /** The credential a token is, if any. */
+  credential(secret: string): TestCredential | undefined;
   /** Deletes a manifest from the backing registry; its HTTP status. */
   deleteManifest(repository: string, digest: string): Promise<number>;
+  /** GETs `/v2/{repository}/{path}` from the backing registry, as JSON. */
+  readRegistry(repository: string, path: string, accept?: string): Promise<Record<string, unknown>>;
 }
 
-/** Who asks, as far as the versions endpoints care. */
-export interface Asker {
-  kind: 'github-token' | 'classic-pat' | 'fine-grained-pat';
-  repository?: string;
-  packagesWrite?: boolean;
-  scopes?: string[];
-}
-
-/** The package asked about, as far as its versions' permissions go. */
-export interface AskedPackage {
-  visibility: string;
-  repository: string | null;
-  actionsAccess?: string[];
-  /** The repository with the admin role on the package. */
-  adminRepository?: string;
+/** As GitHub does: the first push creates the package, linked by its source label when the owner matches. */
+export async function createOnFirstPush(
+  host: PackagesHost,
+  repository: string,
+  manifestBody: Buffer,
+  pushedBy: string | undefined,
+): Promise<void> {
+  const [owner, ...rest] = repository.split('/');
+  if (host.packages.some((p) => p.owner === owner && p.name === rest.join('/'))) return;
+  let manifest = JSON.parse(manifestBody.toString()) as { manifests?: { digest: string }[]; config?: { digest: string } };
+  if (manifest.manifests) {
+    const image = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
+    manifest = await host.readRegistry(repository, `manifests/${manifest.manifests[0].digest}`, image);
+  }
+  if (!manifest.config) return;
+  const config = (await host.readRegistry(repository, `blobs/${manifest.config.digest}`)) as {
+    config?: { Labels?: Record<string, string> };
+  };
+  const source = config.config?.Labels?.['org.opencontainers.image.source'] ?? '';
+  const linked = source.startsWith(`${host.serverUrl}/`) ? source.slice(host.serverUrl.length + 1) : '';
+  host.packages.push({
+    owner,
+    name: rest.join('/'),
+    repository: linked.split('/')[0]?.toLowerCase() === owner ? linked : null,
+    visibility: 'private',
+    // The repository whose workflow first published it has the admin role.
+    adminRepository: pushedBy,
+  });
 }
 
 type Json = (status: number, body: unknown, headers?: Record<string, string>) => void;
 
 /** Answers with a JSON body (none when `body` is undefined). */
-export function jsonResponder(res: http.ServerResponse): Json {
+function jsonResponder(res: http.ServerResponse): Json {
   return (status, body, headers = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body === undefined ? undefined : JSON.stringify(body));
   };
@@ -87,9 +112,37 @@ export function jsonResponder(res: http.ServerResponse): Json {
 
 /** The registry's own DELETE of a manifest (the stand-in's registry runs with delete enabled); its status. */
 export async function deleteManifest(registryUrl: string, repository: string, digest: string, token: string): Promise<number> {
-  const res = await fetch(`${registryUrl}/v2/${repository}/manifests/${digest}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+  const res = await fetch(`${registryUrl}/v2/${repository}/manifests/${digest}`, {
+    method: 'DELETE',
+    headers: { Authorization: `Bearer ${token}` },
+  });
   await res.body?.cancel();
   return res.status;
+}
+
+/** `GET /api/{orgs|users}/{owner}/packages/container/{name}` and its versions, as GitHub documents them. */
+export async function packagesApi(host: PackagesHost, req: http.IncomingMessage, url: URL, res: http.ServerResponse): Promise<void> {
+  const json = jsonResponder(res);
+  // Octokit sends `token …`, curl users `Bearer …`: GitHub takes both.
+  const who = host.credential(req.headers.authorization?.replace(/^(token|Bearer) /i, '') ?? '');
+  if (!who) return json(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+  if (who.apiRefused) return json(403, { message: 'Resource not accessible by integration' });
+  const m = url.pathname.match(/^\/api\/(orgs|users)\/([^/]+)\/packages\/container\/([^/]+)(\/versions(?:\/(\d+))?)?$/);
+  if (!m) return json(404, { message: 'Not Found' });
+  const [, kind, owner, encoded, versions, id] = m;
+  const isOrg = host.orgs.includes(owner);
+  const pkg = host.packages.find((p) => p.owner === owner && p.name === decodeURIComponent(encoded));
+  if ((kind === 'orgs') !== isOrg || !pkg) return json(404, { message: 'Package not found.' });
+  if (versions) return versionsEndpoint(host, who, pkg, req, url, { kind, owner, encoded, repository: `${owner}/${pkg.name}`, id }, json);
+  json(200, {
+    id: 1,
+    name: pkg.name,
+    package_type: 'container',
+    owner: { login: owner, type: isOrg ? 'Organization' : 'User' },
+    visibility: pkg.visibility,
+    html_url: `${host.serverUrl}/${kind}/${owner}/packages/container/package/${encoded}`,
+    repository: pkg.repository ? { full_name: pkg.repository, html_url: `${host.serverUrl}/${pkg.repository}` } : null,
+  });
 }
 
 /**
@@ -98,10 +151,10 @@ export async function deleteManifest(registryUrl: string, repository: string, di
  * GITHUB_TOKEN deletes with `packages: write` and the admin role on the package, a classic PAT
  * with `delete:packages`.
  */
-export async function versionsEndpoint(
-  host: VersionsHost,
-  who: Asker,
-  pkg: AskedPackage,
+async function versionsEndpoint(
+  host: PackagesHost,
+  who: TestCredential,
+  pkg: TestPackage,
   req: http.IncomingMessage,
   url: URL,
   at: { kind: string; owner: string; encoded: string; repository: string; id?: string },
@@ -113,7 +166,12 @@ export async function versionsEndpoint(
     return json(403, { message: 'Resource not accessible by personal access token' }, { 'x-accepted-oauth-scopes': 'read:packages' });
   }
   const repo = who.repository;
-  const mayRead = who.kind === 'classic-pat' || pkg.visibility === 'public' || same(pkg.repository, repo) || same(pkg.adminRepository, repo) || !!pkg.actionsAccess?.some((r) => same(r, repo));
+  const mayRead =
+    who.kind === 'classic-pat' ||
+    pkg.visibility === 'public' ||
+    same(pkg.repository, repo) ||
+    same(pkg.adminRepository, repo) ||
+    !!pkg.actionsAccess?.some((r) => same(r, repo));
   if (!mayRead) return json(404, { message: 'Package not found.' });
   const base = `${host.apiUrl}/${at.kind}/${at.owner}/packages/container/${at.encoded}/versions`;
   const view = (v: TestVersion) => ({
@@ -140,7 +198,8 @@ export async function versionsEndpoint(
   if (!version) return json(404, { message: 'Not Found' });
   if (req.method === 'GET') return json(200, view(version));
   if (req.method !== 'DELETE') return json(404, { message: 'Not Found' });
-  const mayDelete = who.kind === 'classic-pat' ? who.scopes?.includes('delete:packages') : who.packagesWrite && same(pkg.adminRepository, repo);
+  const mayDelete =
+    who.kind === 'classic-pat' ? who.scopes?.includes('delete:packages') : who.packagesWrite && same(pkg.adminRepository, repo);
   if (!mayDelete) {
     return who.kind === 'classic-pat'
       ? json(403, { message: 'Resource not accessible by personal access token' }, { 'x-accepted-oauth-scopes': 'delete:packages' })

@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { PackageVersions, type VersionsHost, deleteManifest, jsonResponder, versionsEndpoint } from './github-packages.ts';
+import { PackageVersions, type PackagesHost, createOnFirstPush, deleteManifest, packagesApi } from './github-packages.ts';
 import { type TestRegistry, startRegistry } from './registry.ts';
 
 /**
@@ -80,8 +80,25 @@ export class FakeGitHub {
 
   async start(): Promise<void> {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fake-github-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=ghcr-test',
-      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=ghcr-test',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     this.key = readFileSync(path.join(dir, 'key.pem'), 'utf8');
     this.certDer = readFileSync(path.join(dir, 'cert.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, '');
     this.server = http.createServer((req, res) => {
@@ -117,7 +134,7 @@ export class FakeGitHub {
       return errorBody(res, 503, 'UNAVAILABLE', 'service unavailable');
     }
     if (url.pathname === '/token') return this.token(req, url, res, await readBody(req));
-    if (url.pathname.startsWith('/api/')) return this.api(req, url, res);
+    if (url.pathname.startsWith('/api/')) return packagesApi(this.packagesHost(), req, url, res);
     return this.proxy(req, url, res);
   }
 
@@ -143,7 +160,11 @@ export class FakeGitHub {
     if (!cred.packagesWrite || owner !== repo.split('/')[0].toLowerCase()) {
       return `installation not allowed to ${pkg ? 'Write' : 'Create'} ${org} package`;
     }
-    const mayWrite = !pkg || pkg.repository?.toLowerCase() === repo.toLowerCase() || pkg.actionsAccess?.includes(repo);
+    // The admin role (the repository whose workflow first published it) includes Write.
+    const mayWrite =
+      !pkg ||
+      [pkg.repository, pkg.adminRepository].some((r) => r?.toLowerCase() === repo.toLowerCase()) ||
+      pkg.actionsAccess?.includes(repo);
     return mayWrite ? undefined : 'permission_denied: write_package';
   }
 
@@ -206,13 +227,15 @@ export class FakeGitHub {
     const body = await readBody(req);
     const upstream = await fetch(`${this.registry.url}${url.pathname}${url.search}`, {
       method: req.method,
-      headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['content-length', 'connection', 'host'].includes(k))) as Record<string, string>,
+      headers: Object.fromEntries(
+        Object.entries(req.headers).filter(([k]) => !['content-length', 'connection', 'host'].includes(k)),
+      ) as Record<string, string>,
       body: body.length > 0 ? new Uint8Array(body) : undefined,
       redirect: 'manual',
     });
     const payload = Buffer.from(await upstream.arrayBuffer());
     if (req.method === 'PUT' && name && manifest && upstream.status === 201) {
-      await this.linkOnFirstPush(name, body, claims.repository);
+      await createOnFirstPush(this.packagesHost(), name, body, claims.repository);
       this.versions.record(name, decodeURIComponent(manifest), upstream.headers.get('docker-content-digest') ?? '');
     }
     const headers: Record<string, string> = {};
@@ -222,61 +245,25 @@ export class FakeGitHub {
     res.writeHead(upstream.status, headers).end(payload);
   }
 
-  /** As GitHub does: the first push creates the package, linked by its source label when the owner matches. */
-  private async linkOnFirstPush(repository: string, manifestBody: Buffer, pushedBy: string | undefined): Promise<void> {
-    const [owner, ...rest] = repository.split('/');
-    if (this.packages.some((p) => p.owner === owner && p.name === rest.join('/'))) return;
-    const auth = { Authorization: `Bearer ${this.sign({ sub: 'github', access: [{ type: 'repository', name: repository, actions: ['pull'] }] })}` };
-    const get = async (p: string, accept = '*/*') =>
-      (await (await fetch(`${this.registry.url}/v2/${repository}/${p}`, { headers: { ...auth, Accept: accept } })).json()) as Record<string, unknown>;
-    let manifest = JSON.parse(manifestBody.toString()) as { manifests?: { digest: string }[]; config?: { digest: string } };
-    if (manifest.manifests) {
-      manifest = await get(`manifests/${manifest.manifests[0].digest}`, 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json');
-    }
-    if (!manifest.config) return;
-    const config = (await get(`blobs/${manifest.config.digest}`)) as { config?: { Labels?: Record<string, string> } };
-    const source = config.config?.Labels?.['org.opencontainers.image.source'] ?? '';
-    const linked = source.startsWith(`${this.serverUrl}/`) ? source.slice(this.serverUrl.length + 1) : '';
-    this.packages.push({
-      owner,
-      name: rest.join('/'),
-      repository: linked.split('/')[0]?.toLowerCase() === owner ? linked : null,
-      visibility: 'private',
-      adminRepository: pushedBy,
-    });
-  }
-
-  /** The packages REST endpoints, as GitHub documents them. */
-  private async api(req: http.IncomingMessage, url: URL, res: http.ServerResponse): Promise<void> {
-    const json = jsonResponder(res);
-    // Octokit sends `token …`; curl users send `Bearer …`: GitHub takes both.
-    const bearer = this.credential(req.headers.authorization?.replace(/^token /i, 'Bearer '), 'Bearer');
-    if (!bearer?.[1]) return json(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
-    if (bearer[1].apiRefused) return json(403, { message: 'Resource not accessible by integration' });
-    const m = url.pathname.match(/^\/api\/(orgs|users)\/([^/]+)\/packages\/container\/([^/]+)(\/versions(?:\/(\d+))?)?$/);
-    if (!m) return json(404, { message: 'Not Found' });
-    const [, kind, owner, encoded, versions, id] = m;
-    const isOrg = this.orgs.includes(owner);
-    const pkg = this.packages.find((p) => p.owner === owner && p.name === decodeURIComponent(encoded));
-    if ((kind === 'orgs') !== isOrg || !pkg) return json(404, { message: 'Package not found.' });
-    if (versions) {
-      const at = { kind, owner, encoded, repository: `${owner}/${pkg.name}`, id };
-      return versionsEndpoint(this.versionsHost(), bearer[1], pkg, req, url, at, json);
-    }
-    json(200, {
-      id: 1,
-      name: pkg.name,
-      package_type: 'container',
-      owner: { login: owner, type: isOrg ? 'Organization' : 'User' },
-      visibility: pkg.visibility,
-      html_url: `${this.serverUrl}/${kind}/${owner}/packages/container/package/${encoded}`,
-      repository: pkg.repository ? { full_name: pkg.repository, html_url: `${this.serverUrl}/${pkg.repository}` } : null,
-    });
-  }
-
-  private versionsHost(): VersionsHost {
-    const token = (name: string) => this.sign({ sub: 'github', access: [{ type: 'repository', name, actions: ['pull', 'push', 'delete'] }] });
-    return { versions: this.versions, apiUrl: this.apiUrl, deleteManifest: (repo, digest) => deleteManifest(this.registry.url, repo, digest, token(repo)) };
+  /** What the Packages REST endpoints (github-packages.ts) need. */
+  private packagesHost(): PackagesHost {
+    const token = (name: string) =>
+      this.sign({ sub: 'github', access: [{ type: 'repository', name, actions: ['pull', 'push', 'delete'] }] });
+    return {
+      versions: this.versions,
+      packages: this.packages,
+      orgs: this.orgs,
+      apiUrl: this.apiUrl,
+      serverUrl: this.serverUrl,
+      credential: (secret) => this.credentials[secret],
+      deleteManifest: (repo, digest) => deleteManifest(this.registry.url, repo, digest, token(repo)),
+      readRegistry: async (repo, p, accept = '*/*') => {
+        const res = await fetch(`${this.registry.url}/v2/${repo}/${p}`, {
+          headers: { Authorization: `Bearer ${token(repo)}`, Accept: accept },
+        });
+        return (await res.json()) as Record<string, unknown>;
+      },
+    };
   }
 }
 
