@@ -11,7 +11,6 @@ const esm = {
  * unit: no engine, no network beyond an in-process loopback server, seconds.
  * integration: the bundled action against the real engine and registry.
  * serial: integration suites that empty the engine's build cache, run alone (--runInBand).
- * @type {import('jest').Config}
  */
 const projects = [
   { ...esm, displayName: 'unit', testMatch: ['<rootDir>/__tests__/*.test.ts'] },
@@ -20,6 +19,7 @@ const projects = [
 ];
 const only = process.env.TEST_SUITE?.split(',');
 
+/** @type {import('jest').Config} */
 export default {
   projects: only ? projects.filter((p) => only.includes(p.displayName)) : projects,
   maxWorkers: 2,

@@ -25,10 +25,22 @@ function annotationsOf(spec: BuildSpec, kind: string): Record<string, string> {
  */
 export function imageOf(spec: BuildSpec): ImageSet {
   const platforms = spec.platforms.length > 0 ? spec.platforms : ['linux/amd64'];
-  const recipe = { context: spec.context, file: spec.file, buildArgs: spec.buildArgs, target: spec.target, epoch: spec.epoch, secrets: spec.secretFiles.map((s) => s.id) };
+  const recipe = {
+    context: spec.context,
+    file: spec.file,
+    buildArgs: spec.buildArgs,
+    target: spec.target,
+    epoch: spec.epoch,
+    secrets: spec.secretFiles.map((s) => s.id),
+  };
   const images = platforms.map((platform) => ({
     platform,
-    image: ociImage({ platform, labels: spec.labels, content: JSON.stringify({ ...recipe, platform }), annotations: annotationsOf(spec, 'manifest') }),
+    image: ociImage({
+      platform,
+      labels: spec.labels,
+      content: JSON.stringify({ ...recipe, platform }),
+      annotations: annotationsOf(spec, 'manifest'),
+    }),
   }));
   if (spec.provenance) return withAttestations(images, annotationsOf(spec, 'index'));
   return images.length > 1 ? ociIndex(images, annotationsOf(spec, 'index')) : images[0].image;

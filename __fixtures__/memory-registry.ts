@@ -5,7 +5,10 @@ import { type Manifest, type RegistryClient, RegistryError, refName, sha256Diges
 import type { ImageSet } from './oci-image.js';
 
 /** The public methods of RegistryClient that the executors, pushLayout and copyImage call. */
-type ClientApi = Pick<RegistryClient, 'checkPush' | 'manifest' | 'findManifest' | 'putManifest' | 'blobExists' | 'blob' | 'uploadBlob' | 'mountBlob'>;
+type ClientApi = Pick<
+  RegistryClient,
+  'checkPush' | 'manifest' | 'findManifest' | 'putManifest' | 'blobExists' | 'blob' | 'uploadBlob' | 'mountBlob'
+>;
 export type Method = keyof ClientApi;
 /** Who makes a call: the credential's source, or anonymous. */
 export type Who = 'github-token' | 'pat' | 'anonymous';
@@ -63,13 +66,19 @@ export class MemoryRegistry {
     const who: Who = credential?.source ?? 'anonymous';
     const api: ClientApi = {
       checkPush: (repo) => this.serve({ method: 'checkPush', repo, who }, () => this.mayPush(who, 'starting an upload')),
-      manifest: (repo, ref) => this.serve({ method: 'manifest', repo, reference: ref, who }, () => this.readManifest(repo, ref, true) as Manifest),
-      findManifest: (repo, ref) => this.serve({ method: 'findManifest', repo, reference: ref, who }, () => this.readManifest(repo, ref, false)),
-      putManifest: (repo, ref, m) => this.serve({ method: 'putManifest', repo, reference: ref, who }, () => this.storeManifest(who, repo, ref, m)),
-      blobExists: (repo, digest) => this.serve({ method: 'blobExists', repo, reference: digest, who }, () => this.readable(repo) && this.repo(repo).blobs.has(digest)),
+      manifest: (repo, ref) =>
+        this.serve({ method: 'manifest', repo, reference: ref, who }, () => this.readManifest(repo, ref, true) as Manifest),
+      findManifest: (repo, ref) =>
+        this.serve({ method: 'findManifest', repo, reference: ref, who }, () => this.readManifest(repo, ref, false)),
+      putManifest: (repo, ref, m) =>
+        this.serve({ method: 'putManifest', repo, reference: ref, who }, () => this.storeManifest(who, repo, ref, m)),
+      blobExists: (repo, digest) =>
+        this.serve({ method: 'blobExists', repo, reference: digest, who }, () => this.readable(repo) && this.repo(repo).blobs.has(digest)),
       blob: (repo, digest) => this.serve({ method: 'blob', repo, reference: digest, who }, () => this.readBlob(repo, digest)),
-      uploadBlob: (repo, digest, size, open) => this.serve({ method: 'uploadBlob', repo, reference: digest, who }, () => this.upload(who, repo, digest, size, open)),
-      mountBlob: (repo, digest, from) => this.serve({ method: 'mountBlob', repo, reference: digest, from, who }, () => this.mount(who, repo, digest, from)),
+      uploadBlob: (repo, digest, size, open) =>
+        this.serve({ method: 'uploadBlob', repo, reference: digest, who }, () => this.upload(who, repo, digest, size, open)),
+      mountBlob: (repo, digest, from) =>
+        this.serve({ method: 'mountBlob', repo, reference: digest, from, who }, () => this.mount(who, repo, digest, from)),
     };
     return api as unknown as RegistryClient;
   }
@@ -93,8 +102,14 @@ export class MemoryRegistry {
 
   /** The next `times` calls that match fail with `error` (default: a 503) before they are served. */
   fail(match: Partial<RegistryCall> | ((call: RegistryCall) => boolean), error?: Error | ((call: RegistryCall) => Error), times = 1): void {
-    const test = typeof match === 'function' ? match : (c: RegistryCall) => Object.entries(match).every(([k, v]) => c[k as keyof RegistryCall] === v);
-    const make = error === undefined ? (c: RegistryCall) => new RegistryError(503, 'Service Unavailable', `${c.method} ${c.repo}`) : error instanceof Error ? () => error : error;
+    const test =
+      typeof match === 'function' ? match : (c: RegistryCall) => Object.entries(match).every(([k, v]) => c[k as keyof RegistryCall] === v);
+    const make =
+      error === undefined
+        ? (c: RegistryCall) => new RegistryError(503, 'Service Unavailable', `${c.method} ${c.repo}`)
+        : error instanceof Error
+          ? () => error
+          : error;
     this.faults.push({ match: test, error: make, times });
   }
 
@@ -223,24 +238,41 @@ export class MemoryRegistry {
   private storeManifest(who: Who, repo: string, reference: string, manifest: { body: Buffer; mediaType: string }): string {
     const digest = sha256Digest(manifest.body);
     const name = refName(repo, reference);
-    if (reference.startsWith('sha256:') && reference !== digest) throw new Error(`Cannot store ${name}: the manifest's digest is ${digest}.`);
+    if (reference.startsWith('sha256:') && reference !== digest)
+      throw new Error(`Cannot store ${name}: the manifest's digest is ${digest}.`);
     this.mayPush(who, `storing the manifest ${name}`);
     const r = this.repo(repo);
-    const parsed = JSON.parse(manifest.body.toString('utf8')) as { manifests?: { digest: string }[]; config?: { digest: string }; layers?: { digest: string }[] };
+    const parsed = JSON.parse(manifest.body.toString('utf8')) as {
+      manifests?: { digest: string }[];
+      config?: { digest: string };
+      layers?: { digest: string }[];
+    };
     if (parsed.manifests) {
       const missing = parsed.manifests.find((m) => !r.manifests.has(m.digest));
-      if (missing) throw new RegistryError(400, `manifest_blob_unknown: blob unknown to registry: ${missing.digest}`, `storing the manifest ${name}`);
+      if (missing)
+        throw new RegistryError(400, `manifest_blob_unknown: blob unknown to registry: ${missing.digest}`, `storing the manifest ${name}`);
     } else {
       if (!parsed.config) throw new RegistryError(400, 'manifest_invalid: manifest invalid', `storing the manifest ${name}`);
       const missing = [parsed.config, ...(parsed.layers ?? [])].find((b) => !r.blobs.has(b.digest));
-      if (missing) throw new RegistryError(400, `manifest_blob_unknown: blob unknown to registry: ${missing.digest}`, `storing the manifest ${name}`);
+      if (missing)
+        throw new RegistryError(400, `manifest_blob_unknown: blob unknown to registry: ${missing.digest}`, `storing the manifest ${name}`);
     }
-    r.manifests.set(digest, { digest, mediaType: manifest.mediaType || declaredMediaType(manifest.body), body: Buffer.from(manifest.body) });
+    r.manifests.set(digest, {
+      digest,
+      mediaType: manifest.mediaType || declaredMediaType(manifest.body),
+      body: Buffer.from(manifest.body),
+    });
     if (!reference.startsWith('sha256:')) r.tags.set(reference, digest);
     return digest;
   }
 
-  private async upload(who: Who, repo: string, digest: string, size: number, open: () => ReadableStream | Readable | Buffer): Promise<void> {
+  private async upload(
+    who: Who,
+    repo: string,
+    digest: string,
+    size: number,
+    open: () => ReadableStream | Readable | Buffer,
+  ): Promise<void> {
     this.mayPush(who, `starting an upload to ${repo}`);
     const source = open();
     let bytes: Buffer;
@@ -252,7 +284,8 @@ export class MemoryRegistry {
     }
     const phase = `uploading ${digest} (${size} bytes) to ${repo}`;
     if (bytes.length !== size) throw new RegistryError(400, 'size_invalid: provided length did not match content length', phase);
-    if (sha256Digest(bytes) !== digest) throw new RegistryError(400, 'digest_invalid: provided digest did not match uploaded content', phase);
+    if (sha256Digest(bytes) !== digest)
+      throw new RegistryError(400, 'digest_invalid: provided digest did not match uploaded content', phase);
     this.uploadedBytes += bytes.length;
     this.repo(repo).blobs.set(digest, bytes);
   }

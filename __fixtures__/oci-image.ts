@@ -28,7 +28,9 @@ export interface ImageRecipe {
 const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
 const manifestOf = (body: Buffer, mediaType: string): Manifest => ({ digest: sha256Digest(body), mediaType, body });
 const descriptor = (m: Manifest | Buffer, mediaType: string) =>
-  Buffer.isBuffer(m) ? { mediaType, digest: sha256Digest(m), size: m.length } : { mediaType: m.mediaType, digest: m.digest, size: m.body.length };
+  Buffer.isBuffer(m)
+    ? { mediaType, digest: sha256Digest(m), size: m.length }
+    : { mediaType: m.mediaType, digest: m.digest, size: m.body.length };
 
 export function platformParts(platform: string): { os: string; architecture: string; variant?: string } {
   const [os, architecture, variant] = platform.split('/');
@@ -67,11 +69,18 @@ export function attestation(image: ImageSet): ImageSet {
 }
 
 /** An OCI index of images (each an image manifest), with its own annotations. */
-export function ociIndex(entries: { image: ImageSet; platform: string; annotations?: Record<string, string> }[], annotations: Record<string, string> = {}): ImageSet {
+export function ociIndex(
+  entries: { image: ImageSet; platform: string; annotations?: Record<string, string> }[],
+  annotations: Record<string, string> = {},
+): ImageSet {
   const body = json({
     schemaVersion: 2,
     mediaType: OCI_INDEX,
-    manifests: entries.map((e) => ({ ...descriptor(e.image.top, OCI_MANIFEST), platform: platformParts(e.platform), ...(e.annotations ? { annotations: e.annotations } : {}) })),
+    manifests: entries.map((e) => ({
+      ...descriptor(e.image.top, OCI_MANIFEST),
+      platform: platformParts(e.platform),
+      ...(e.annotations ? { annotations: e.annotations } : {}),
+    })),
     ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
   });
   return {
@@ -104,5 +113,8 @@ export function writeLayout(dir: string, image: ImageSet): void {
     writeFileSync(path.join(blobs, sha256Digest(bytes).slice('sha256:'.length)), bytes);
   }
   writeFileSync(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [descriptor(image.top, OCI_MANIFEST)] }));
+  writeFileSync(
+    path.join(dir, 'index.json'),
+    JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [descriptor(image.top, OCI_MANIFEST)] }),
+  );
 }

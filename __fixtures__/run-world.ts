@@ -67,7 +67,9 @@ export function removeWorldDirs(): void {
 }
 
 /** A run's world without engine or network: memory registry, fake docker, fake cache, handoff, prune and link. */
-export function makeWorld(opts: { registry?: MemoryRegistry; ctx?: GitHubContext; cacheService?: boolean; builder?: Builder; handoff?: FakeHandoff } = {}): World {
+export function makeWorld(
+  opts: { registry?: MemoryRegistry; ctx?: GitHubContext; cacheService?: boolean; builder?: Builder; handoff?: FakeHandoff } = {},
+): World {
   const journal: string[] = [];
   const registry = opts.registry ?? new MemoryRegistry('ghcr.io', journal);
   const docker = new FakeDocker(registry, journal);
@@ -132,9 +134,9 @@ export function makeWorld(opts: { registry?: MemoryRegistry; ctx?: GitHubContext
 export function captureLog(): { text: () => string; restore: () => void } {
   const write = process.stdout.write.bind(process.stdout);
   let out = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => {
+  process.stdout.write = (chunk: string | Uint8Array) => {
     out += chunk.toString();
     return true;
-  }) as typeof process.stdout.write;
+  };
   return { text: () => out, restore: () => void (process.stdout.write = write) };
 }

@@ -40,7 +40,7 @@ const created = () => service.calls.filter((c) => c === 'CreateCacheEntry').leng
 // @actions/cache talks on stdout as on a runner; the test's report is what matters here.
 const write = process.stdout.write.bind(process.stdout);
 beforeAll(async () => {
-  process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.stdout.write = () => true;
   await service.start();
   // @actions/cache reads its service, its temp directory and the workspace from the environment.
   Object.assign(process.env, service.env, { RUNNER_TEMP: temp('actions-temp'), GITHUB_WORKSPACE: temp('workspace') });

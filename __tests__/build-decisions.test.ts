@@ -17,14 +17,38 @@ const decide = (over: Partial<Settings>, builder: Builder, cacheService: boolean
 
 describe('what a build will be', () => {
   it.each([
-    ['containerd store, push', {}, CONTAINERD, true, { ownBuilder: false, cache: true, output: 'oci', enginePush: false, rewriteTimestamps: true }],
-    ['containerd store, push: false', { push: false }, CONTAINERD, true, { ownBuilder: false, cache: true, output: 'load', enginePush: false }],
+    [
+      'containerd store, push',
+      {},
+      CONTAINERD,
+      true,
+      { ownBuilder: false, cache: true, output: 'oci', enginePush: false, rewriteTimestamps: true },
+    ],
+    [
+      'containerd store, push: false',
+      { push: false },
+      CONTAINERD,
+      true,
+      { ownBuilder: false, cache: true, output: 'load', enginePush: false },
+    ],
     ['containerd store, several platforms, push: false', { push: false, ...MULTI }, CONTAINERD, false, { output: 'load' }],
     ['docker-container builder, several platforms, push: false', { push: false, ...MULTI }, CONTAINER, false, { output: 'none' }],
-    ['plain docker driver, one platform, no cache service', {}, PLAIN_DOCKER, false, { ownBuilder: false, cache: false, output: 'load', enginePush: true, rewriteTimestamps: false }],
+    [
+      'plain docker driver, one platform, no cache service',
+      {},
+      PLAIN_DOCKER,
+      false,
+      { ownBuilder: false, cache: false, output: 'load', enginePush: true, rewriteTimestamps: false },
+    ],
     ['plain docker driver, the cache', {}, PLAIN_DOCKER, true, { ownBuilder: true, cache: true, output: 'oci' }],
     ['plain docker driver, several platforms', MULTI, PLAIN_DOCKER, false, { ownBuilder: true, cache: false, output: 'oci' }],
-    ['plain docker driver, a platform job', { byDigest: true, platforms: ['linux/arm64'] }, PLAIN_DOCKER, false, { ownBuilder: true, output: 'oci' }],
+    [
+      'plain docker driver, a platform job',
+      { byDigest: true, platforms: ['linux/arm64'] },
+      PLAIN_DOCKER,
+      false,
+      { ownBuilder: true, output: 'oci' },
+    ],
     ['classic builder', { cache: false }, CLASSIC, true, { ownBuilder: false, cache: false, output: 'load', enginePush: true }],
     ['cache: false', { cache: false }, CONTAINERD, true, { cache: false, output: 'oci' }],
   ])('%s', (_what, over, builder, cacheService, expected) => {

@@ -84,16 +84,28 @@ describe('the context hash', () => {
   it('changes with the build arguments, the target and the platforms', async () => {
     const dir = contextDir(app);
     const hashes = await Promise.all(
-      [{}, { buildArgs: ['A=1'] }, { target: 'test' }, { platforms: ['linux/arm64'] }, { file: path.join(dir, 'src/app.txt') }].map((over) =>
-        contextHash(source(dir, over)),
+      [{}, { buildArgs: ['A=1'] }, { target: 'test' }, { platforms: ['linux/arm64'] }, { file: path.join(dir, 'src/app.txt') }].map(
+        (over) => contextHash(source(dir, over)),
       ),
     );
     expect(new Set(hashes).size).toBe(hashes.length);
   });
 
   it('follows exceptions that re-include files inside an excluded directory', async () => {
-    const files = { ...app, '.dockerignore': 'logs\n!logs/keep.txt\ncache\n!**/*.keep\n', 'logs/keep.txt': '1', 'logs/other.txt': '1', 'cache/a/b.keep': '1', 'cache/a/c.tmp': '1' };
-    for (const [file, counts] of [['logs/keep.txt', true], ['logs/other.txt', false], ['cache/a/b.keep', true], ['cache/a/c.tmp', false]] as const) {
+    const files = {
+      ...app,
+      '.dockerignore': 'logs\n!logs/keep.txt\ncache\n!**/*.keep\n',
+      'logs/keep.txt': '1',
+      'logs/other.txt': '1',
+      'cache/a/b.keep': '1',
+      'cache/a/c.tmp': '1',
+    };
+    for (const [file, counts] of [
+      ['logs/keep.txt', true],
+      ['logs/other.txt', false],
+      ['cache/a/b.keep', true],
+      ['cache/a/c.tmp', false],
+    ] as const) {
       const [first, second] = await before(files, (d) => write(d, { [file]: '2' }));
       expect([file, second !== first]).toEqual([file, counts]);
     }
@@ -106,7 +118,12 @@ describe('the context hash', () => {
     expect(a2).not.toBe(a1);
     expect(b2).toBe(b1);
     // Beside a Dockerfile elsewhere, named after it.
-    const dir = contextDir({ ...app, 'docker/app.Dockerfile': 'FROM scratch\n', 'docker/app.Dockerfile.dockerignore': 'b.txt\n', 'b.txt': '1' });
+    const dir = contextDir({
+      ...app,
+      'docker/app.Dockerfile': 'FROM scratch\n',
+      'docker/app.Dockerfile.dockerignore': 'b.txt\n',
+      'b.txt': '1',
+    });
     const own = source(dir, { file: path.join(dir, 'docker/app.Dockerfile') });
     const first = await contextHash(own);
     write(dir, { 'b.txt': '2' });

@@ -38,7 +38,7 @@ describe.each(['sh', 'busybox sh'])('the run’s credential helper under %s', (s
     expect(JSON.parse(call('list').out)).toEqual({ '127.0.0.1:5000': 'octo-"bot"' });
   });
 
-  it("erases only for our registry, and says how it is used when called wrong", () => {
+  it('erases only for our registry, and says how it is used when called wrong', () => {
     call('store', LOGIN);
     expect(call('erase', 'other.example').status).toBe(0);
     expect(existsSync(helper.file)).toBe(true);

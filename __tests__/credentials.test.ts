@@ -24,12 +24,17 @@ describe('where the rules already say GITHUB_TOKEN cannot push', () => {
     ["another owner's namespace", settings({ owner: 'other' }), context, "another owner's namespace"],
     ['a fork pull request', settings(), { ...context, readOnlyToken: true }, 'read-only'],
     ['docker-pkg inside its repository', settings({ registryType: 'docker-pkg', path: 'acme/widget/api' }), context, undefined],
-    ['docker-pkg in another repository', settings({ registryType: 'docker-pkg', path: 'acme/gadget/api' }), context, "this workflow's repository"],
+    [
+      'docker-pkg in another repository',
+      settings({ registryType: 'docker-pkg', path: 'acme/gadget/api' }),
+      context,
+      "this workflow's repository",
+    ],
     ['a generic registry, whatever the owner', settings({ registryType: 'generic', owner: 'other' }), context, undefined],
   ])('%s', (_what, s, ctx, reason) => {
     const said = tokenCannotPush(s, ctx);
-    if (reason === undefined) expect(said).toBeUndefined();
-    else expect(said).toContain(reason);
+    expect(said === undefined).toBe(reason === undefined);
+    expect(said ?? '').toContain(reason ?? '');
   });
 });
 
@@ -89,9 +94,13 @@ describe('choosing the credential', () => {
       'github-token': refuse('denied: installation not allowed to Create organization package'),
       pat: refuse('denied: permission_denied: The token provided does not match expected scopes.'),
     });
-    const err = (await chooseCredential(settings({ pat: 'ghp_x', patSource: 'CR_PAT' }), context, check, warn).catch((e) => e)) as ActionError;
+    const err = (await chooseCredential(settings({ pat: 'ghp_x', patSource: 'CR_PAT' }), context, check, warn).catch(
+      (e: unknown) => e,
+    )) as ActionError;
     expect(err).toBeInstanceOf(ActionError);
-    expect(err.message).toContain('- token (GITHUB_TOKEN) (as octocat): starting an upload: HTTP 403: denied: installation not allowed to Create organization package');
+    expect(err.message).toContain(
+      '- token (GITHUB_TOKEN) (as octocat): starting an upload: HTTP 403: denied: installation not allowed to Create organization package',
+    );
     expect(err.message).toContain('permissions: packages: write');
     expect(err.message).toContain('- the PAT from CR_PAT (as octocat):');
     expect(err.message).toContain('lacks the write:packages scope');

@@ -84,7 +84,10 @@ describe('the private DOCKER_CONFIG', () => {
     writeFileSync(path.join(home, 'config.json'), JSON.stringify({ credsStore: 'teststore', auths: { 'other.example': { auth: 'x' } } }));
     const config = createPrivateConfig(tmp('temp-'), 'ghcr.io', resolveUserDocker({ DOCKER_CONFIG: home }), { PATH: '/nonexistent' });
     expect(config.helperDir).toBeUndefined();
-    expect(JSON.parse(readFileSync(path.join(config.dir, 'config.json'), 'utf8'))).toEqual({ auths: { 'other.example': { auth: 'x' } }, credHelpers: {} });
+    expect(JSON.parse(readFileSync(path.join(config.dir, 'config.json'), 'utf8'))).toEqual({
+      auths: { 'other.example': { auth: 'x' } },
+      credHelpers: {},
+    });
   });
 });
 
@@ -92,7 +95,10 @@ describe("the user's docker configuration, resolved once", () => {
   it.each([
     [{ HOME: '/h' }, { configDir: '/h/.docker', buildxDir: '/h/.docker/buildx', buildxDirFromEnv: false }],
     [{ DOCKER_CONFIG: '/cfg' }, { configDir: '/cfg', buildxDir: '/cfg/buildx', buildxDirFromEnv: false }],
-    [{ DOCKER_CONFIG: '/cfg', BUILDX_CONFIG: '/bx' }, { configDir: '/cfg', buildxDir: '/bx', buildxDirFromEnv: true }],
+    [
+      { DOCKER_CONFIG: '/cfg', BUILDX_CONFIG: '/bx' },
+      { configDir: '/cfg', buildxDir: '/bx', buildxDirFromEnv: true },
+    ],
   ])('%j → %j', (env, expected) => {
     expect(resolveUserDocker(env)).toEqual(expected);
   });
@@ -130,7 +136,10 @@ describe('logout: false hands the login to later steps without losing their buil
     expect(parseFileCommand(readFileSync(path.join(files, 'env'), 'utf8')).DOCKER_CONFIG).toBe(config.dir);
     expect(laterStepBuildxDir(jobEnv)).toBe(path.join(home, '.docker', 'buildx'));
     // resolved before the export, docker in this step still points buildx at the user's builders
-    expect(dockerEnv(config, user, process.env)).toMatchObject({ DOCKER_CONFIG: config.dir, BUILDX_CONFIG: path.join(home, '.docker', 'buildx') });
+    expect(dockerEnv(config, user, process.env)).toMatchObject({
+      DOCKER_CONFIG: config.dir,
+      BUILDX_CONFIG: path.join(home, '.docker', 'buildx'),
+    });
   });
 
   it('leaves a BUILDX_CONFIG the user set alone, and puts the credential helper on PATH', () => {

@@ -18,19 +18,39 @@ const spec: BuildSpec = {
 describe('the build command line', () => {
   it('with buildx: tags, args, labels, target, secret files by path, no provenance, loaded', () => {
     expect(buildArgs(spec, true)).toEqual([
-      'buildx', 'build', '--file', 'ctx/Dockerfile',
-      '--tag', 'ghcr.io/acme/w:1', '--tag', 'ghcr.io/acme/w:latest',
-      '--build-arg', 'A=1',
-      '--label', 'org.opencontainers.image.source=https://github.com/acme/w',
-      '--target', 'runtime',
-      '--secret', 'id=npm,src=/tmp/run/secrets/npm',
-      '--provenance=false', '--load', 'ctx',
+      'buildx',
+      'build',
+      '--file',
+      'ctx/Dockerfile',
+      '--tag',
+      'ghcr.io/acme/w:1',
+      '--tag',
+      'ghcr.io/acme/w:latest',
+      '--build-arg',
+      'A=1',
+      '--label',
+      'org.opencontainers.image.source=https://github.com/acme/w',
+      '--target',
+      'runtime',
+      '--secret',
+      'id=npm,src=/tmp/run/secrets/npm',
+      '--provenance=false',
+      '--load',
+      'ctx',
     ]);
   });
 
   it('writes an OCI layout with timestamps rewritten to SOURCE_DATE_EPOCH, with a builder of its own and the cache', () => {
     const args = buildArgs(
-      { ...spec, references: [], builder: 'ghcr-publish-1', epoch: 1700000000, output: { kind: 'oci', dir: '/t/ghcr-publish-build-x', rewriteTimestamps: true }, cacheFrom: 'type=local,src=/c', cacheTo: 'type=local,dest=/c.next,mode=max' },
+      {
+        ...spec,
+        references: [],
+        builder: 'ghcr-publish-1',
+        epoch: 1700000000,
+        output: { kind: 'oci', dir: '/t/ghcr-publish-build-x', rewriteTimestamps: true },
+        cacheFrom: 'type=local,src=/c',
+        cacheTo: 'type=local,dest=/c.next,mode=max',
+      },
       true,
     );
     expect(args.slice(0, 4)).toEqual(['buildx', 'build', '--builder', 'ghcr-publish-1']);
@@ -42,18 +62,36 @@ describe('the build command line', () => {
   });
 
   it('annotates the index of a multi-platform image and a platform job image', () => {
-    const args = buildArgs({ ...spec, platforms: ['linux/amd64', 'linux/arm64'], annotations: ['index:org.opencontainers.image.source=https://github.com/acme/w', 'manifest:io.github.ghcr-publish.by-digest=true'] }, true);
+    const args = buildArgs(
+      {
+        ...spec,
+        platforms: ['linux/amd64', 'linux/arm64'],
+        annotations: ['index:org.opencontainers.image.source=https://github.com/acme/w', 'manifest:io.github.ghcr-publish.by-digest=true'],
+      },
+      true,
+    );
     expect(args).toContain('linux/amd64,linux/arm64');
-    expect(args.join(' ')).toContain('--annotation index:org.opencontainers.image.source=https://github.com/acme/w --annotation manifest:io.github.ghcr-publish.by-digest=true');
+    expect(args.join(' ')).toContain(
+      '--annotation index:org.opencontainers.image.source=https://github.com/acme/w --annotation manifest:io.github.ghcr-publish.by-digest=true',
+    );
   });
 
   it('with the classic builder: only what it understands (no SOURCE_DATE_EPOCH, which it would not consume)', () => {
     expect(buildArgs({ ...spec, secretFiles: [], epoch: 1 }, false)).toEqual([
-      'build', '--file', 'ctx/Dockerfile',
-      '--tag', 'ghcr.io/acme/w:1', '--tag', 'ghcr.io/acme/w:latest',
-      '--build-arg', 'A=1',
-      '--label', 'org.opencontainers.image.source=https://github.com/acme/w',
-      '--target', 'runtime', 'ctx',
+      'build',
+      '--file',
+      'ctx/Dockerfile',
+      '--tag',
+      'ghcr.io/acme/w:1',
+      '--tag',
+      'ghcr.io/acme/w:latest',
+      '--build-arg',
+      'A=1',
+      '--label',
+      'org.opencontainers.image.source=https://github.com/acme/w',
+      '--target',
+      'runtime',
+      'ctx',
     ]);
   });
 });

@@ -7,7 +7,11 @@ import { execute } from '../src/execute.js';
 import type { Settings } from '../src/settings.js';
 
 const REPO = 'acme/widget';
-const failure = (p: Promise<unknown>) => p.then(() => new Error('it succeeded'), (e: Error) => e);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => new Error('it succeeded'),
+    (e: Error) => e,
+  );
 const image = (content: string, platform = 'linux/amd64') => ociImage({ platform, content });
 const dry = (over: Partial<Settings> = {}) => planOf({ ...over, dryRun: true });
 
@@ -35,7 +39,13 @@ describe('a dry run', () => {
     expectNoTrace(w, before);
     expect(w.registry.count('checkPush')).toBe(1);
     expect(new Set(w.registry.calls.map((c) => c.method))).toEqual(new Set(['checkPush', 'findManifest']));
-    expect(result).toMatchObject({ references: plan.references, pushed: false, digest: '', tokenSource: 'github-token', credential: 'token (GITHUB_TOKEN) as octocat' });
+    expect(result).toMatchObject({
+      references: plan.references,
+      pushed: false,
+      digest: '',
+      tokenSource: 'github-token',
+      credential: 'token (GITHUB_TOKEN) as octocat',
+    });
     expect(log.text()).toContain('Dry run: nothing is built, logged in, pushed or written.');
     expect(log.text()).toContain('references: ghcr.io/acme/widget:1.2.3');
   });

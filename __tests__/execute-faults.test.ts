@@ -6,7 +6,11 @@ import { execute } from '../src/execute.js';
 import type { Settings } from '../src/settings.js';
 
 const REPO = 'acme/widget';
-const failure = (p: Promise<unknown>) => p.then(() => new Error('it succeeded'), (e: Error) => e);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => new Error('it succeeded'),
+    (e: Error) => e,
+  );
 
 let log: ReturnType<typeof captureLog>;
 beforeEach(() => void (log = captureLog()));

@@ -11,9 +11,14 @@ import type { Settings } from '../src/settings.js';
 
 const REPO = 'acme/widget';
 const PLATFORMS = ['linux/amd64', 'linux/arm64'];
-const failure = (p: Promise<unknown>) => p.then(() => new Error('it succeeded'), (e: Error) => e);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => new Error('it succeeded'),
+    (e: Error) => e,
+  );
 const merging: Partial<Settings> = { merge: PLATFORMS, description: 'A widget', licenses: 'MIT' };
-const platformImage = (platform: string) => ociImage({ platform, content: `${platform} build`, annotations: { [BY_DIGEST_ANNOTATION]: 'true' } });
+const platformImage = (platform: string) =>
+  ociImage({ platform, content: `${platform} build`, annotations: { [BY_DIGEST_ANNOTATION]: 'true' } });
 interface IndexJson {
   mediaType: string;
   manifests: Descriptor[];
@@ -59,10 +64,15 @@ describe('merge', () => {
   });
 
   it('takes linux/arm64/v8 for linux/arm64, and a platform image with attestations as its entries', async () => {
-    const image = (p: string) => (p === 'linux/arm64' ? ociImage({ platform: 'linux/arm64/v8', content: 'v8' }) : withAttestations([{ image: platformImage(p), platform: p }]));
+    const image = (p: string) =>
+      p === 'linux/arm64'
+        ? ociImage({ platform: 'linux/arm64/v8', content: 'v8' })
+        : withAttestations([{ image: platformImage(p), platform: p }]);
     const { world: w } = platformJobsDone(PLATFORMS, image);
     await execute(planOf(merging), w.deps);
-    const platforms = w.registry.json<IndexJson>(REPO, 'latest').manifests.map((m) => `${m.platform?.os}/${m.platform?.architecture}${m.platform?.variant ? `/${m.platform.variant}` : ''}`);
+    const platforms = w.registry
+      .json<IndexJson>(REPO, 'latest')
+      .manifests.map((m) => `${m.platform?.os}/${m.platform?.architecture}${m.platform?.variant ? `/${m.platform.variant}` : ''}`);
     expect(platforms).toEqual(['linux/amd64', 'unknown/unknown', 'linux/arm64/v8']);
   });
 

@@ -7,8 +7,13 @@ import type { Settings } from '../src/settings.js';
 
 const REPO = 'acme/widget';
 const SHA_TAG = 'sha-0123456';
-const failure = (p: Promise<unknown>) => p.then(() => new Error('it succeeded'), (e: Error) => e);
-const image = (content: string, platform = 'linux/amd64') => ociImage({ platform, labels: { 'org.opencontainers.image.revision': 'x' }, content });
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => new Error('it succeeded'),
+    (e: Error) => e,
+  );
+const image = (content: string, platform = 'linux/amd64') =>
+  ociImage({ platform, labels: { 'org.opencontainers.image.revision': 'x' }, content });
 const twoPlatforms = (): ImageSet =>
   ociIndex([
     { image: image('amd64 build', 'linux/amd64'), platform: 'linux/amd64' },
@@ -29,7 +34,12 @@ describe('promote', () => {
     expect(w.docker.calls).toEqual([]);
     expect(w.registry.count('checkPush')).toBe(1);
     expect(w.registry.tagsOf(REPO)).toEqual({ [SHA_TAG]: digest, '1.2.3': digest, latest: digest });
-    expect(w.registry.writes().map((c) => `${c.method} ${c.reference}`).sort()).toEqual(['putManifest 1.2.3', 'putManifest latest']);
+    expect(
+      w.registry
+        .writes()
+        .map((c) => `${c.method} ${c.reference}`)
+        .sort(),
+    ).toEqual(['putManifest 1.2.3', 'putManifest latest']);
     expect(w.registry.uploadedBytes).toBe(0);
     expect(result).toMatchObject({ digest, pushed: true, tokenSource: 'github-token' });
     expect(w.registry.callsOf('manifest').map((c) => c.reference)).toEqual(expect.arrayContaining(['1.2.3', 'latest']));

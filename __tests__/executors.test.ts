@@ -10,9 +10,14 @@ const REPO = 'acme/widget';
 const REVISION = 'org.opencontainers.image.revision';
 const OTHER_COMMIT = 'f'.repeat(40);
 const byRef = (refs: (string | undefined)[]) => [...refs].sort();
-const failure = (p: Promise<unknown>) => p.then(() => new Error('it succeeded'), (e: Error) => e);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => new Error('it succeeded'),
+    (e: Error) => e,
+  );
 /** An image another run published, built from `revision`. */
-const published = (revision: string, content = 'an older build') => ociImage({ platform: 'linux/amd64', labels: { [REVISION]: revision }, content });
+const published = (revision: string, content = 'an older build') =>
+  ociImage({ platform: 'linux/amd64', labels: { [REVISION]: revision }, content });
 
 let log: ReturnType<typeof captureLog>;
 beforeEach(() => void (log = captureLog()));
@@ -150,7 +155,9 @@ describe('a build the engine pushes (docker driver without the containerd store,
     w.registry.fail({ method: 'manifest' });
     const e = await failure(execute(planOf(), w.deps));
     expect(e).toBeInstanceOf(ActionError);
-    expect(e.message).toContain(`docker push reported ${w.docker.builds[0].digest} for ghcr.io/acme/widget:1.2.3, but reading it back from ghcr.io failed`);
+    expect(e.message).toContain(
+      `docker push reported ${w.docker.builds[0].digest} for ghcr.io/acme/widget:1.2.3, but reading it back from ghcr.io failed`,
+    );
     expect(w.prunes).toEqual([]);
   });
 });
@@ -162,7 +169,9 @@ describe('immutable tags in a build', () => {
     const before = w.registry.snapshot();
     const e = await failure(execute(planOf({ pruneUntagged: 0 }), w.deps));
     expect(e).toBeInstanceOf(ActionError);
-    expect(e.message).toContain(`Input 'immutable-tags': ghcr.io/acme/widget:1.2.3 already holds ${held}, built from commit ${OTHER_COMMIT}`);
+    expect(e.message).toContain(
+      `Input 'immutable-tags': ghcr.io/acme/widget:1.2.3 already holds ${held}, built from commit ${OTHER_COMMIT}`,
+    );
     expect(w.docker.count('build')).toBe(0);
     expect(w.registry.snapshot()).toBe(before);
     expect(w.prunes).toEqual([]);

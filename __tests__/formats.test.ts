@@ -61,10 +61,22 @@ describe('platforms', () => {
 
 describe('KEY=VALUE lines (build-args, labels)', () => {
   it.each([
-    ['A=1\n B=x=y \n', [['A', '1'], ['B', 'x=y']]],
+    [
+      'A=1\n B=x=y \n',
+      [
+        ['A', '1'],
+        ['B', 'x=y'],
+      ],
+    ],
     ['EMPTY=', [['EMPTY', '']]],
     ['com.example.a=b', [['com.example.a', 'b']]],
-    ['NOTE<<EOF\nline one\n  line two\nEOF\nA=1', [['NOTE', 'line one\n  line two'], ['A', '1']]],
+    [
+      'NOTE<<EOF\nline one\n  line two\nEOF\nA=1',
+      [
+        ['NOTE', 'line one\n  line two'],
+        ['A', '1'],
+      ],
+    ],
     ['CR=a\rb', [['CR', 'a\rb']]],
     ['LS=a\u2028b', [['LS', 'a\u2028b']]],
   ])('reads %j', (raw, pairs) => {
@@ -88,8 +100,21 @@ describe('build secrets', () => {
   const key = '-----BEGIN KEY-----\nAAAA\n-----END KEY-----';
 
   it.each([
-    ['npm=abc\ngh.token=x=y', [{ id: 'npm', value: 'abc' }, { id: 'gh.token', value: 'x=y' }]],
-    [`npm=abc\ndeploy_key<<EOF\n${key}\nEOF\nother=x`, [{ id: 'npm', value: 'abc' }, { id: 'deploy_key', value: key }, { id: 'other', value: 'x' }]],
+    [
+      'npm=abc\ngh.token=x=y',
+      [
+        { id: 'npm', value: 'abc' },
+        { id: 'gh.token', value: 'x=y' },
+      ],
+    ],
+    [
+      `npm=abc\ndeploy_key<<EOF\n${key}\nEOF\nother=x`,
+      [
+        { id: 'npm', value: 'abc' },
+        { id: 'deploy_key', value: key },
+        { id: 'other', value: 'x' },
+      ],
+    ],
     ['', []],
   ])('reads %j', (raw, secrets) => {
     expect(parseSecrets(raw)).toEqual(secrets);
@@ -139,7 +164,9 @@ describe('booleans', () => {
   });
 
   it('names the input it refuses', () => {
-    expect(refusal(() => parseBoolean('dry-run', 'yes', 'false')).message).toBe(`Input 'dry-run': "yes" is not a boolean. Use true or false.`);
+    expect(refusal(() => parseBoolean('dry-run', 'yes', 'false')).message).toBe(
+      `Input 'dry-run': "yes" is not a boolean. Use true or false.`,
+    );
   });
 });
 
@@ -227,7 +254,8 @@ describe('promote references', () => {
   it('lists the accepted forms when it refuses', () => {
     const e = refusal(() => parsePromote('acme/widget:1.0'));
     expect(e.message).toMatch(/^Input 'promote': "acme\/widget:1.0" has no registry host/);
-    for (const form of ['"commit"', 'a tag of this image', '"sha256:"', 'a full reference on the same registry']) expect(e.fix).toContain(form);
+    for (const form of ['"commit"', 'a tag of this image', '"sha256:"', 'a full reference on the same registry'])
+      expect(e.fix).toContain(form);
   });
 });
 

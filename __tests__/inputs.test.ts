@@ -46,7 +46,14 @@ describe('readInputs only reads', () => {
     setInputs({ push: ' yes ', 'prune-untagged': '7 days', description: 'one\ntwo', tags: 'a b' });
     const { inputs } = readInputs({});
     expect(Object.keys(inputs)).toEqual(INPUT_NAMES);
-    expect(inputs).toMatchObject({ push: 'yes', 'prune-untagged': '7 days', description: 'one\ntwo', tags: 'a b', registry: '', merge: '' });
+    expect(inputs).toMatchObject({
+      push: 'yes',
+      'prune-untagged': '7 days',
+      description: 'one\ntwo',
+      tags: 'a b',
+      registry: '',
+      merge: '',
+    });
   });
 
   it('reads the fallback PAT from the variable token-secret-name names (CR_PAT by default)', () => {

@@ -17,7 +17,11 @@ describe('the labels that link and describe the package', () => {
 
   it('add description and licenses when given, and the user labels last', () => {
     const labels = imageLabels(
-      settings({ description: 'Widgets', licenses: 'MIT OR Apache-2.0', labels: { 'org.opencontainers.image.title': 'Widget', team: 'a' } }),
+      settings({
+        description: 'Widgets',
+        licenses: 'MIT OR Apache-2.0',
+        labels: { 'org.opencontainers.image.title': 'Widget', team: 'a' },
+      }),
       context,
       now,
     );

@@ -42,7 +42,11 @@ describe('the plan', () => {
   });
 
   it('of promote from another image on the registry', () => {
-    const plan = makePlan(settings({ promote: { kind: 'reference', path: 'acme/builds', reference: 'sha256:'.padEnd(71, 'a') } }), context, created);
+    const plan = makePlan(
+      settings({ promote: { kind: 'reference', path: 'acme/builds', reference: 'sha256:'.padEnd(71, 'a') } }),
+      context,
+      created,
+    );
     expect(plan.promote).toMatchObject({ path: 'acme/builds', reference: 'sha256:'.padEnd(71, 'a') });
   });
 

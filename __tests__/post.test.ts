@@ -48,12 +48,18 @@ const HOSTILE: [string, (m: Machine) => { saved: string; survivor: string }][] =
   ['RUNNER_TEMP itself', (m) => ({ saved: m.temp, survivor: m.temp })],
   ['a directory in RUNNER_TEMP without the prefix', (m) => ({ saved: m.notOurs, survivor: m.notOurs })],
   ['a symlink in RUNNER_TEMP pointing outside', (m) => ({ saved: m.linkOut, survivor: path.join(m.root, 'outside') })],
-  ['a path through a symlinked folder in RUNNER_TEMP', (m) => ({ saved: path.join(m.temp, 'ghcr-publish-parent', 'ghcr-publish-config-victim'), survivor: m.viaLinkedParent })],
+  [
+    'a path through a symlinked folder in RUNNER_TEMP',
+    (m) => ({ saved: path.join(m.temp, 'ghcr-publish-parent', 'ghcr-publish-config-victim'), survivor: m.viaLinkedParent }),
+  ],
   ["a '..' trick", (m) => ({ saved: `${m.temp}/ghcr-publish-config-x/../../../home`, survivor: m.home })],
-  ['a relative path to an otherwise valid directory', (m) => {
-    const own = m.own();
-    return { saved: path.relative(process.cwd(), own), survivor: own };
-  }],
+  [
+    'a relative path to an otherwise valid directory',
+    (m) => {
+      const own = m.own();
+      return { saved: path.relative(process.cwd(), own), survivor: own };
+    },
+  ],
   ['a file with the prefix', (m) => ({ saved: path.join(m.temp, 'ghcr-publish-file'), survivor: path.join(m.temp, 'ghcr-publish-file') })],
 ];
 
@@ -74,7 +80,7 @@ const write = process.stdout.write.bind(process.stdout);
 const savedEnv = { ...process.env };
 beforeEach(() => {
   stdout = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true)) as typeof process.stdout.write;
+  process.stdout.write = (chunk: string | Uint8Array) => ((stdout += chunk.toString()), true);
   process.exitCode = undefined;
 });
 afterEach(() => {
@@ -112,14 +118,17 @@ describe('the post step given hostile state', () => {
     });
   });
 
-  it.each(['default', 'my-builder', '--help', 'ghcr-publish-../x', 'ghcr-publish-1\n::error::pwned'])('does not remove the builder %j', async (name) => {
-    const m = machine();
-    const { calls, docker } = fakeDocker();
-    await cleanUp({ ...none, builder: name }, { temp: m.temp, env: {}, docker });
-    expect(calls).toEqual([]);
-    expect(warnings()).toHaveLength(1);
-    expect(stdout).not.toMatch(/^::error::/m);
-  });
+  it.each(['default', 'my-builder', '--help', 'ghcr-publish-../x', 'ghcr-publish-1\n::error::pwned'])(
+    'does not remove the builder %j',
+    async (name) => {
+      const m = machine();
+      const { calls, docker } = fakeDocker();
+      await cleanUp({ ...none, builder: name }, { temp: m.temp, env: {}, docker });
+      expect(calls).toEqual([]);
+      expect(warnings()).toHaveLength(1);
+      expect(stdout).not.toMatch(/^::error::/m);
+    },
+  );
 
   it('does not log out of a registry that is no host, and still deletes the login', async () => {
     const m = machine();
@@ -135,7 +144,10 @@ describe('the post step given hostile state', () => {
     const m = machine();
     const own = m.own();
     const { envs, docker } = fakeDocker();
-    await cleanUp({ ...none, configDir: own, credentialHelperDir: m.workspace, buildxDir: 'buildx' }, { temp: m.temp, env: { PATH: '/usr/bin' }, docker });
+    await cleanUp(
+      { ...none, configDir: own, credentialHelperDir: m.workspace, buildxDir: 'buildx' },
+      { temp: m.temp, env: { PATH: '/usr/bin' }, docker },
+    );
     expect(envs).toEqual([{ PATH: '/usr/bin', DOCKER_CONFIG: own }]);
     expect(warnings()).toHaveLength(2);
   });
@@ -161,7 +173,11 @@ describe("the post step given this run's own state", () => {
     await cleanUp(state, { temp: m.temp, env: { PATH: '/usr/bin' }, docker });
     expect(calls).toEqual(['buildx rm ghcr-publish-42-1234', 'logout 127.0.0.1:5000']);
     expect(envs).toEqual([
-      { PATH: `${path.join(configDir, 'bin')}${path.delimiter}/usr/bin`, DOCKER_CONFIG: configDir, BUILDX_CONFIG: path.join(m.dockerHome, 'buildx') },
+      {
+        PATH: `${path.join(configDir, 'bin')}${path.delimiter}/usr/bin`,
+        DOCKER_CONFIG: configDir,
+        BUILDX_CONFIG: path.join(m.dockerHome, 'buildx'),
+      },
     ]);
     for (const dir of [configDir, secretsDir, buildOutputDir]) expect(existsSync(dir)).toBe(false);
     expect(warnings()).toEqual([]);
@@ -172,7 +188,10 @@ describe("the post step given this run's own state", () => {
     const m = machine();
     const [configDir, secretsDir] = [m.own(), m.own()];
     const { calls, docker } = fakeDocker();
-    await cleanUp({ ...none, configDir, secretsDir, registry: 'ghcr.io', loggedIn: true, logout: false }, { temp: m.temp, env: {}, docker });
+    await cleanUp(
+      { ...none, configDir, secretsDir, registry: 'ghcr.io', loggedIn: true, logout: false },
+      { temp: m.temp, env: {}, docker },
+    );
     expect(calls).toEqual([]);
     expect(existsSync(configDir)).toBe(true);
     expect(existsSync(secretsDir)).toBe(false);
@@ -193,7 +212,10 @@ describe("the post step given this run's own state", () => {
       logout: async () => Promise.reject(new Error('docker is not installed')),
       removeBuilder: async () => Promise.reject(new Error('no such builder')),
     });
-    await cleanUp({ ...none, configDir: own, registry: 'ghcr.io', loggedIn: true, builder: 'ghcr-publish-1-2' }, { temp: m.temp, env: {}, docker });
+    await cleanUp(
+      { ...none, configDir: own, registry: 'ghcr.io', loggedIn: true, builder: 'ghcr-publish-1-2' },
+      { temp: m.temp, env: {}, docker },
+    );
     expect(warnings()).toHaveLength(2);
     expect(existsSync(own)).toBe(false);
     expect(process.exitCode).toBeUndefined();
@@ -212,7 +234,14 @@ describe('the post entry', () => {
   };
 
   it('reaches no module that can build, log in or push: only state, clean-up and logging', () => {
-    expect([...reached('src/entry/post.ts')].sort()).toEqual(['cleanup.ts', 'entry/post.ts', 'log.ts', 'post.ts', 'run-dir.ts', 'state.ts']);
+    expect([...reached('src/entry/post.ts')].sort()).toEqual([
+      'cleanup.ts',
+      'entry/post.ts',
+      'log.ts',
+      'post.ts',
+      'run-dir.ts',
+      'state.ts',
+    ]);
   });
 });
 

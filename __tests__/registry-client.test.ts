@@ -30,7 +30,12 @@ function serve(h: () => Handler): http.Server {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const s = { method: req.method ?? '', url: req.url ?? '', auth: req.headers.authorization ?? '', body: Buffer.concat(chunks).toString() };
+      const s = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        auth: req.headers.authorization ?? '',
+        body: Buffer.concat(chunks).toString(),
+      };
       sent.push(s);
       h()(s, res);
     });
@@ -54,7 +59,14 @@ beforeEach(() => {
   told = [];
 });
 
-const retry: RetryPolicy = { attempts: 3, baseDelayMs: 1, maxDelayMs: 1, timeoutMs: 2000, sleep: async () => undefined, onRetry: (m) => void told.push(m) };
+const retry: RetryPolicy = {
+  attempts: 3,
+  baseDelayMs: 1,
+  maxDelayMs: 1,
+  timeoutMs: 2000,
+  sleep: async () => undefined,
+  onRetry: (m) => void told.push(m),
+};
 const client = (login = true) => new RegistryClient(host, login ? { username: 'acme', secret: 'pw' } : undefined, { retry });
 const digestOf = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
 const json = (res: http.ServerResponse, status: number, body: unknown = {}, headers: Record<string, string> = {}) =>
@@ -66,7 +78,10 @@ const lines = () => sent.map((s) => `${s.method} ${s.url}`);
 function withTokens(registry: Handler): Handler {
   return (req, res) => {
     if (req.url.startsWith('/token')) return json(res, 200, { token: `t${sent.filter((s) => s.url.startsWith('/token')).length}` });
-    if (!req.auth.startsWith('Bearer ')) return json(res, 401, errors('UNAUTHORIZED', 'authentication required'), { 'www-authenticate': `Bearer realm="http://${host}/token",service="test"` });
+    if (!req.auth.startsWith('Bearer '))
+      return json(res, 401, errors('UNAUTHORIZED', 'authentication required'), {
+        'www-authenticate': `Bearer realm="http://${host}/token",service="test"`,
+      });
     registry(req, res);
   };
 }
@@ -74,7 +89,9 @@ function withTokens(registry: Handler): Handler {
 describe('tokens', () => {
   it('are asked once per set of scopes; a push token also pulls', async () => {
     const body = '{"schemaVersion":2}';
-    handler = withTokens((req, res) => (req.method === 'PUT' ? json(res, 201) : void res.writeHead(200, { 'content-type': 'x' }).end(body)));
+    handler = withTokens((req, res) =>
+      req.method === 'PUT' ? json(res, 201) : void res.writeHead(200, { 'content-type': 'x' }).end(body),
+    );
     const c = client();
     await c.putManifest('acme/w', 'latest', { body: Buffer.from(body), mediaType: 'x' });
     await c.manifest('acme/w', 'latest');
@@ -99,17 +116,31 @@ describe('tokens', () => {
   });
 
   it('a 401 with a fresh token is final: one renewal, no retry', async () => {
-    handler = withTokens((_req, res) => json(res, 401, errors('UNAUTHORIZED', 'unauthenticated: User cannot be authenticated with the token provided.')));
-    const error = await client().manifest('acme/w', 'latest').catch((e: RegistryError) => e);
+    handler = withTokens((_req, res) =>
+      json(res, 401, errors('UNAUTHORIZED', 'unauthenticated: User cannot be authenticated with the token provided.')),
+    );
+    const error = await client()
+      .manifest('acme/w', 'latest')
+      .catch((e: RegistryError) => e);
     expect(error).toBeInstanceOf(RegistryError);
-    expect((error as RegistryError).registryMessage).toBe('unauthorized: unauthenticated: User cannot be authenticated with the token provided.');
+    expect((error as RegistryError).registryMessage).toBe(
+      'unauthorized: unauthenticated: User cannot be authenticated with the token provided.',
+    );
     // Unauthenticated, then a token and one request with it: refused with a fresh token, final.
-    expect(lines().map((l) => l.replace(/\?.*/, ''))).toEqual(['GET /v2/acme/w/manifests/latest', 'GET /token', 'GET /v2/acme/w/manifests/latest']);
+    expect(lines().map((l) => l.replace(/\?.*/, ''))).toEqual([
+      'GET /v2/acme/w/manifests/latest',
+      'GET /token',
+      'GET /v2/acme/w/manifests/latest',
+    ]);
     expect(told).toEqual([]);
   });
 
   it('a kept token the registry no longer takes (expired) is renewed once', async () => {
-    handler = withTokens((req, res) => (req.auth === 'Bearer t1' && sent.length > 3 ? json(res, 401, errors('UNAUTHORIZED', 'expired'), { 'www-authenticate': `Bearer realm="http://${host}/token",service="test"` }) : json(res, 404)));
+    handler = withTokens((req, res) =>
+      req.auth === 'Bearer t1' && sent.length > 3
+        ? json(res, 401, errors('UNAUTHORIZED', 'expired'), { 'www-authenticate': `Bearer realm="http://${host}/token",service="test"` })
+        : json(res, 404),
+    );
     const c = client();
     await c.blobExists('acme/w', digestOf('a'));
     expect(await c.blobExists('acme/w', digestOf('b'))).toBe(false);
@@ -125,7 +156,8 @@ describe('tokens', () => {
   });
 
   it('Basic registries get Basic from the first request on, once they have asked', async () => {
-    handler = (req, res) => (req.auth ? json(res, 404, errors('BLOB_UNKNOWN', 'blob unknown')) : json(res, 401, {}, { 'www-authenticate': 'Basic realm="r"' }));
+    handler = (req, res) =>
+      req.auth ? json(res, 404, errors('BLOB_UNKNOWN', 'blob unknown')) : json(res, 401, {}, { 'www-authenticate': 'Basic realm="r"' });
     const c = client();
     expect(await c.blobExists('acme/w', digestOf('a'))).toBe(false);
     expect(await c.blobExists('acme/w', digestOf('b'))).toBe(false);
@@ -145,7 +177,9 @@ describe('manifests', () => {
   it('a missing one is undefined to findManifest and an error with the words to manifest', async () => {
     handler = (_req, res) => json(res, 404, errors('MANIFEST_UNKNOWN', 'manifest unknown'));
     expect(await client().findManifest('acme/w', '1.0')).toBeUndefined();
-    await expect(client().manifest('acme/w', '1.0')).rejects.toThrow('reading the manifest acme/w:1.0: HTTP 404: manifest_unknown: manifest unknown');
+    await expect(client().manifest('acme/w', '1.0')).rejects.toThrow(
+      'reading the manifest acme/w:1.0: HTTP 404: manifest_unknown: manifest unknown',
+    );
   });
 
   it('read by digest, must have that digest', async () => {
@@ -163,7 +197,9 @@ describe('manifests', () => {
   });
 
   it('stored by a digest that is not theirs: refused before sending', async () => {
-    await expect(client().putManifest('acme/w', digestOf('x'), { body: Buffer.from(body), mediaType: 'x' })).rejects.toThrow("the manifest's digest is");
+    await expect(client().putManifest('acme/w', digestOf('x'), { body: Buffer.from(body), mediaType: 'x' })).rejects.toThrow(
+      "the manifest's digest is",
+    );
     expect(sent).toEqual([]);
   });
 });
@@ -185,7 +221,10 @@ describe('blobs', () => {
     ['a 503 on the POST', (n: number, res: http.ServerResponse) => (n === 0 ? json(res, 503) : undefined)],
     ['a 503 on the PUT', (n: number, res: http.ServerResponse) => (n === 1 ? json(res, 503) : undefined)],
     ['a reset during the PUT', (n: number, res: http.ServerResponse) => (n === 1 ? void res.socket?.destroy() : undefined)],
-    ['a session the registry lost', (n: number, res: http.ServerResponse) => (n === 1 ? json(res, 404, errors('BLOB_UPLOAD_UNKNOWN', 'blob upload unknown')) : undefined)],
+    [
+      'a session the registry lost',
+      (n: number, res: http.ServerResponse) => (n === 1 ? json(res, 404, errors('BLOB_UPLOAD_UNKNOWN', 'blob upload unknown')) : undefined),
+    ],
   ])('after %s, starts again from a new session', async (_what, fault) => {
     let n = 0;
     let opened = 0;
@@ -205,7 +244,10 @@ describe('blobs', () => {
   });
 
   it('a fault that persists fails with the registry words, within the bound', async () => {
-    handler = (req, res) => (req.method === 'POST' ? json(res, 202, {}, { location: '/v2/acme/w/blobs/uploads/s' }) : json(res, 503, errors('UNAVAILABLE', 'service unavailable')));
+    handler = (req, res) =>
+      req.method === 'POST'
+        ? json(res, 202, {}, { location: '/v2/acme/w/blobs/uploads/s' })
+        : json(res, 503, errors('UNAVAILABLE', 'service unavailable'));
     await expect(client().uploadBlob('acme/w', digestOf(blob), blob.length, () => Buffer.from(blob))).rejects.toThrow(
       `uploading ${digestOf(blob)} (11 bytes) to acme/w: HTTP 503: unavailable: service unavailable`,
     );
@@ -219,7 +261,10 @@ describe('blobs', () => {
   });
 
   it('a mount the registry declines opens a session, which is cancelled; a 405 there is no error', async () => {
-    handler = (req, res) => (req.method === 'POST' ? json(res, 202, {}, { location: '/v2/acme/to/blobs/uploads/s' }) : json(res, 405, errors('UNSUPPORTED', 'unsupported')));
+    handler = (req, res) =>
+      req.method === 'POST'
+        ? json(res, 202, {}, { location: '/v2/acme/to/blobs/uploads/s' })
+        : json(res, 405, errors('UNSUPPORTED', 'unsupported'));
     expect(await client(false).mountBlob('acme/to', digestOf('x'), 'acme/from')).toBe(false);
     expect(lines().at(-1)).toBe('DELETE /v2/acme/to/blobs/uploads/s');
   });
@@ -228,7 +273,9 @@ describe('blobs', () => {
 describe("the registry's words", () => {
   it('are formatted as the docker client prints them', async () => {
     handler = (_req, res) => json(res, 403, errors('DENIED', 'permission_denied: write_package'));
-    const err = await client(false).checkPush('acme/w').catch((e: RegistryError) => e);
+    const err = await client(false)
+      .checkPush('acme/w')
+      .catch((e: RegistryError) => e);
     expect(err).toBeInstanceOf(RegistryError);
     expect((err as RegistryError).registryMessage).toBe('denied: permission_denied: write_package');
   });

@@ -64,6 +64,8 @@ describe('inputs that cannot go together, each error naming both', () => {
     expect(messages({ merge: 'linux/amd64', push: 'false' })[0]).toBe(
       "'merge' and 'push' cannot go together: merge publishes, and push: false would publish nothing. Use dry-run: true to see what it would do.",
     );
-    expect(messages({ push: 'by-digest', context: dir, platforms: 'linux/amd64,linux/arm64' })[0]).toContain('platforms names 2 ("linux/amd64", "linux/arm64")');
+    expect(messages({ push: 'by-digest', context: dir, platforms: 'linux/amd64,linux/arm64' })[0]).toContain(
+      'platforms names 2 ("linux/amd64", "linux/arm64")',
+    );
   });
 });

@@ -70,8 +70,27 @@ describe("booleans default to action.yml's values, whatever their names", () => 
   });
 
   it('reads YAML booleans in any of their cases', () => {
-    const s = settingsFrom(given({ push: 'False', cache: 'FALSE', provenance: 'true', logout: 'True', reproducible: 'false', 'immutable-tags': 'False', 'dry-run': 'TRUE' }), ctx);
-    expect(s).toMatchObject({ push: false, cache: false, provenance: true, logout: true, reproducible: false, immutableTags: false, dryRun: true });
+    const s = settingsFrom(
+      given({
+        push: 'False',
+        cache: 'FALSE',
+        provenance: 'true',
+        logout: 'True',
+        reproducible: 'false',
+        'immutable-tags': 'False',
+        'dry-run': 'TRUE',
+      }),
+      ctx,
+    );
+    expect(s).toMatchObject({
+      push: false,
+      cache: false,
+      provenance: true,
+      logout: true,
+      reproducible: false,
+      immutableTags: false,
+      dryRun: true,
+    });
   });
 });
 
@@ -151,18 +170,26 @@ describe('promote, merge and push: by-digest', () => {
   });
 
   it('push: by-digest with one platform', () => {
-    expect(settingsFrom(given({ push: 'by-digest', platforms: 'linux/arm64' }), ctx)).toMatchObject({ push: true, byDigest: true, platforms: ['linux/arm64'] });
+    expect(settingsFrom(given({ push: 'by-digest', platforms: 'linux/arm64' }), ctx)).toMatchObject({
+      push: true,
+      byDigest: true,
+      platforms: ['linux/arm64'],
+    });
   });
 });
 
 describe('rules of single inputs', () => {
   it('refuses a promote reference on another registry, naming promote and registry', () => {
     const [e] = messages({ promote: 'docker.io/acme/widget:1', context: '.' });
-    expect(e).toMatch(/^Input 'promote': "docker.io\/acme\/widget" is on docker.io, not on this step's registry ghcr.io \(input 'registry'\)/);
+    expect(e).toMatch(
+      /^Input 'promote': "docker.io\/acme\/widget" is on docker.io, not on this step's registry ghcr.io \(input 'registry'\)/,
+    );
   });
 
   it('refuses promote: commit on a run without a commit', () => {
-    expect(() => settingsFrom(given({ promote: 'commit', context: '.' }), { ...ctx, sha: '' })).toThrow("Input 'promote': commit stands for this run's commit");
+    expect(() => settingsFrom(given({ promote: 'commit', context: '.' }), { ...ctx, sha: '' })).toThrow(
+      "Input 'promote': commit stands for this run's commit",
+    );
   });
 
   it('refuses prune-untagged on a generic registry, and takes it where the type says GitHub', () => {
@@ -174,7 +201,9 @@ describe('rules of single inputs', () => {
   it('bounds the tags at 100, naming tags and the bound', () => {
     const tags = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`).join(',');
     expect(settingsFrom(given({ tags: tags(100) }), ctx).tags).toHaveLength(100);
-    expect(messages({ tags: tags(101) })).toEqual(["Input 'tags': 101 tags are too many: one publish sets at most 100. Give at most 100 tags."]);
+    expect(messages({ tags: tags(101) })).toEqual([
+      "Input 'tags': 101 tags are too many: one publish sets at most 100. Give at most 100 tags.",
+    ]);
   });
 
   it('shows a quoted value escaped, never as a line the runner would read', () => {
@@ -186,18 +215,32 @@ describe('rules of single inputs', () => {
   });
 
   it('keeps the existing checks of description, licenses, owner, repository, registry and credentials', () => {
-    expect(refused({ description: 'd'.repeat(513), licenses: 'l'.repeat(257), owner: 'a/b', repository: 'nope', registry: 'docker.pkg.github.com' }).sort()).toEqual(
-      ['description', 'licenses', 'owner', 'registry', 'repository'],
-    );
+    expect(
+      refused({
+        description: 'd'.repeat(513),
+        licenses: 'l'.repeat(257),
+        owner: 'a/b',
+        repository: 'nope',
+        registry: 'docker.pkg.github.com',
+      }).sort(),
+    ).toEqual(['description', 'licenses', 'owner', 'registry', 'repository']);
     expect(refused({ token: '', pat: '' })).toEqual(['token']);
     expect(refused({ username: '' })).toEqual([]); // empty is the default, ${{ github.actor }}
     expect(() => settingsFrom(given({ username: '' }), { ...ctx, actor: '' })).toThrow("Input 'username'");
   });
 
   it('collects every bad input at once', () => {
-    expect(refused({ image: '.github', tags: 'a b', push: 'yes', platforms: 'linux', 'registry-type': 'nope', 'prune-untagged': '7', 'dry-run': 'maybe' }).sort()).toEqual(
-      ['dry-run', 'image', 'platforms', 'prune-untagged', 'push', 'registry-type', 'tags'],
-    );
+    expect(
+      refused({
+        image: '.github',
+        tags: 'a b',
+        push: 'yes',
+        platforms: 'linux',
+        'registry-type': 'nope',
+        'prune-untagged': '7',
+        'dry-run': 'maybe',
+      }).sort(),
+    ).toEqual(['dry-run', 'image', 'platforms', 'prune-untagged', 'push', 'registry-type', 'tags']);
     expect(refused({ context: '.', merge: 'linux/amd64,linux/amd64', promote: 'a b', target: 'x y' })).toEqual([
       'promote',
       'merge',
@@ -211,7 +254,14 @@ describe('rules of single inputs', () => {
 
 describe('changed: the inputs set away from their defaults', () => {
   it('lists none for the defaults, however they are written', () => {
-    const defaults = { cache: 'TRUE', provenance: 'False', push: 'TRUE', 'registry-type': 'AUTO', owner: 'acme', 'token-secret-name': 'CR_PAT' };
+    const defaults = {
+      cache: 'TRUE',
+      provenance: 'False',
+      push: 'TRUE',
+      'registry-type': 'AUTO',
+      owner: 'acme',
+      'token-secret-name': 'CR_PAT',
+    };
     expect(settingsFrom(given(defaults), ctx).changed).toEqual(['context']); // the test's context aside, all defaults
     // A promote, which does not look at the disk, with the defaults written other ways.
     expect(settingsFrom(given({ ...defaults, context: './', file: './Dockerfile', promote: 'commit' }), ctx).changed).toEqual(['promote']);

@@ -78,6 +78,8 @@ describe('the bound on the number of tags', () => {
 
   it('takes 100 tags and refuses 101, naming tags and the bound', () => {
     expect(checkTagCount(tags(100))).toHaveLength(100);
-    expect(() => checkTagCount(tags(101))).toThrow("Input 'tags': 101 tags are too many: one publish sets at most 100. Give at most 100 tags.");
+    expect(() => checkTagCount(tags(101))).toThrow(
+      "Input 'tags': 101 tags are too many: one publish sets at most 100. Give at most 100 tags.",
+    );
   });
 });

@@ -7,12 +7,19 @@ import { FakeGitHub } from '../__tests__/support/github.ts';
 import { Runner } from '../__tests__/support/runner.ts';
 
 const READ_ONLY = 'ghs_benchJobWithoutPackagesWrite';
-const github = new FakeGitHub({ [READ_ONLY]: { login: 'github-actions', kind: 'github-token', repository: 'Acme/Widget', packagesWrite: false } }, [], ['acme']);
+const github = new FakeGitHub(
+  { [READ_ONLY]: { login: 'github-actions', kind: 'github-token', repository: 'Acme/Widget', packagesWrite: false } },
+  [],
+  ['acme'],
+);
 await github.start();
 try {
   const runner = new Runner();
   copyFileSync('/bin/busybox', path.join(runner.workspace, 'busybox'));
-  writeFileSync(path.join(runner.workspace, 'Dockerfile'), `FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "sh", "-c", "sleep 20; echo ${Date.now()} > /built"]\n`);
+  writeFileSync(
+    path.join(runner.workspace, 'Dockerfile'),
+    `FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "sh", "-c", "sleep 20; echo ${Date.now()} > /built"]\n`,
+  );
 
   const step = await runner.main(
     { repository: 'Acme/Widget', actor: 'octocat', token: READ_ONLY, ref: 'refs/tags/v1.0.0' },
@@ -23,11 +30,17 @@ try {
   const reason = step.stdout.split('\n').find((l) => l.startsWith('::error::')) ?? '';
 
   const started = performance.now();
-  execFileSync('docker', ['buildx', 'build', '--no-cache', '--provenance=false', '--load', '-t', 'ghcr-publish-bench:fail-fast', runner.workspace], { stdio: 'ignore' });
+  execFileSync(
+    'docker',
+    ['buildx', 'build', '--no-cache', '--provenance=false', '--load', '-t', 'ghcr-publish-bench:fail-fast', runner.workspace],
+    { stdio: 'ignore' },
+  );
   const build = (performance.now() - started) / 1000;
 
   console.log('a credential that may not push, a Dockerfile whose build takes 20 s:');
-  console.log(`  time to a clear failure    ${step.seconds.toFixed(3)} s (target <= 1.5 s; docker commands run: ${step.dockerCalls.length})`);
+  console.log(
+    `  time to a clear failure    ${step.seconds.toFixed(3)} s (target <= 1.5 s; docker commands run: ${step.dockerCalls.length})`,
+  );
   console.log(`  the build's own time       ${build.toFixed(3)} s`);
   console.log(`  the failure said           ${reason.replace(/%0A/g, ' ').slice(0, 160)}…`);
 } finally {

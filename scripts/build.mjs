@@ -1,5 +1,5 @@
 // Bundles the two entries into dist/main/index.js and dist/post/index.js (ESM, shared chunks under
-// dist/chunks/), with dist/licenses.txt for the packages bundled. `node scripts/build.mjs [outdir]`.
+// dist/chunks/), with dist/licenses.txt for the packages bundled. `node scripts/build.mjs [outdir] [--load-only]`.
 import { build } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -7,7 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = path.resolve(process.argv[2] ?? path.join(root, 'dist'));
+const args = process.argv.slice(2);
+const loadOnly = args.includes('--load-only');
+const outdir = path.resolve(args.find((a) => !a.startsWith('--')) ?? path.join(root, 'dist'));
 
 /**
  * Modules whose evaluation only defines things: esbuild may drop them when nothing they export is
@@ -53,6 +55,7 @@ const LOADED_AT_START = new Set([
   'fs',
   'module',
   'path',
+  'process',
   'querystring',
   'timers',
   'url',
@@ -81,7 +84,7 @@ const isAccessor = (obj, name) => typeof Object.getOwnPropertyDescriptor(obj, na
  */
 function esmShim(id, mod, names) {
   const lines = [
-    `import { lazyValue } from ${HELPER};`,
+    `import { lazyProxy } from ${HELPER};`,
     `const m = process.getBuiltinModule(${JSON.stringify(id)});`,
     'const get = (k) => m[k];',
     'export default m;',
@@ -92,7 +95,7 @@ function esmShim(id, mod, names) {
       const value = isAccessor(mod, name) ? mod[name] : undefined;
       const deferred = value !== null && (typeof value === 'object' || typeof value === 'function');
       const init = deferred
-        ? `lazyValue(() => m[${JSON.stringify(name)}], ${JSON.stringify(Object.getOwnPropertyNames(value).sort())}, ${typeof value === 'function'})`
+        ? `lazyProxy(() => m[${JSON.stringify(name)}], ${JSON.stringify(Object.getOwnPropertyNames(value).sort())}, ${typeof value === 'function'})`
         : `get(${JSON.stringify(name)})`;
       lines.push(`const e${i} = /* @__PURE__ */ ${init};`, `export { e${i} as ${JSON.stringify(name)} };`);
     });
@@ -113,7 +116,7 @@ const builtinsOnUse = {
       const names = Object.getOwnPropertyNames(mod).sort();
       if (LOADED_AT_START.has(args.path)) return { contents: esmShim(id, mod, names), resolveDir: HELPER_DIR, loader: 'js' };
       return {
-        contents: `const { lazyValue } = require(${HELPER});\nmodule.exports = lazyValue(() => process.getBuiltinModule(${JSON.stringify(id)}), ${JSON.stringify(names)}, ${typeof mod === 'function'});`,
+        contents: `const { lazyModule } = require(${HELPER});\nmodule.exports = lazyModule(${JSON.stringify(id)}, ${JSON.stringify(names)}, ${typeof mod === 'function'});`,
         resolveDir: HELPER_DIR,
         loader: 'js',
       };
@@ -153,6 +156,20 @@ const promisesOnUse = {
   },
 };
 
+/**
+ * --load-only (for bench/load.mjs): each entry imports its step and keeps a reference to run()
+ * without calling it, so that the bundle is evaluated exactly as in a step, and nothing runs.
+ */
+const entriesThatDoNotRun = {
+  name: 'entries-that-do-not-run',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]entry[\\/](main|post)\.ts$/ }, (args) => ({
+      contents: `import { run } from '../${path.basename(args.path, '.ts')}.js';\nglobalThis.ghcrPublishRun = run;\n`,
+      loader: 'ts',
+    }));
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
 const { metafile } = await build({
   absWorkingDir: root,
@@ -169,7 +186,7 @@ const { metafile } = await build({
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
-  plugins: [builtinsOnUse, promisesOnUse, sideEffectFree],
+  plugins: [builtinsOnUse, promisesOnUse, sideEffectFree, ...(loadOnly ? [entriesThatDoNotRun] : [])],
   // CommonJS packages in the bundle (undici, semver, …) call require() for Node's built-in modules.
   banner: { js: "const require=process.getBuiltinModule('node:module').createRequire(import.meta.url);" },
 });

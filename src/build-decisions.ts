@@ -57,22 +57,45 @@ export function decideBuild({ plan, builder, cacheService, ownBuilderFailed }: B
   }
 
   const wantsCache = s.cache && cacheService;
-  if (s.cache && !cacheService) notices.push('cache: this runner offers no Actions cache service; building without a cache from earlier runs.');
+  if (s.cache && !cacheService)
+    notices.push('cache: this runner offers no Actions cache service; building without a cache from earlier runs.');
   const needsOwn = !builder.capable && (multi || wantsCache || byDigest);
   if (needsOwn && ownBuilderFailed === undefined) {
-    return { ownBuilder: true, cache: wantsCache, output: pushing ? 'oci' : multi ? 'none' : 'load', enginePush: false, rewriteTimestamps: pushing, notices, warnings };
+    return {
+      ownBuilder: true,
+      cache: wantsCache,
+      output: pushing ? 'oci' : multi ? 'none' : 'load',
+      enginePush: false,
+      rewriteTimestamps: pushing,
+      notices,
+      warnings,
+    };
   }
   if (needsOwn) {
     const why = `the current builder (driver "${builder.driver}" without the containerd image store) cannot`;
     const fix = 'Enable the containerd image store in the Docker engine, or set up a builder first (docker/setup-buildx-action).';
-    if (multi) throw new ActionError(`${why} build ${s.platforms.length} platforms into one image, and a docker-container builder could not be started: ${ownBuilderFailed}`, `${fix} Or build one platform.`, 'platforms');
-    if (byDigest) throw new ActionError(`${why} push an image without a tag, and a docker-container builder could not be started: ${ownBuilderFailed}`, fix, 'push');
-    warnings.push(`cache: ${why} export its cache, and a docker-container builder could not be started (${ownBuilderFailed}); building without the Actions cache.`);
+    if (multi)
+      throw new ActionError(
+        `${why} build ${s.platforms.length} platforms into one image, and a docker-container builder could not be started: ${ownBuilderFailed}`,
+        `${fix} Or build one platform.`,
+        'platforms',
+      );
+    if (byDigest)
+      throw new ActionError(
+        `${why} push an image without a tag, and a docker-container builder could not be started: ${ownBuilderFailed}`,
+        fix,
+        'push',
+      );
+    warnings.push(
+      `cache: ${why} export its cache, and a docker-container builder could not be started (${ownBuilderFailed}); building without the Actions cache.`,
+    );
   }
   if (builder.capable) {
     const output = pushing ? 'oci' : multi && builder.driver !== 'docker' ? 'none' : 'load';
     return { ownBuilder: false, cache: wantsCache, output, enginePush: false, rewriteTimestamps: pushing, notices, warnings };
   }
-  unreproducible(`the current builder (driver "${builder.driver}" without the containerd image store) cannot rewrite file timestamps in the layers it loads`);
+  unreproducible(
+    `the current builder (driver "${builder.driver}" without the containerd image store) cannot rewrite file timestamps in the layers it loads`,
+  );
   return { ownBuilder: false, cache: false, output: 'load', enginePush: pushing, rewriteTimestamps: false, notices, warnings };
 }

@@ -4,12 +4,11 @@ import { promisify } from 'node:util';
 import type { GitHubContext } from './github-context.js';
 import type { CreatedTime } from './plan.js';
 
-const run = promisify(execFile);
-
 /** The checked-out commit's time, in seconds, or undefined where there is no checkout of it. */
 async function gitCommitTime(sha: string, dir: string): Promise<number | undefined> {
   try {
-    const { stdout } = await run('git', ['-C', dir, 'log', '-1', '--format=%ct', sha || 'HEAD'], { timeout: 10_000 });
+    // promisify here, not at the top: loading child_process costs every main step that needs no git.
+    const { stdout } = await promisify(execFile)('git', ['-C', dir, 'log', '-1', '--format=%ct', sha || 'HEAD'], { timeout: 10_000 });
     const seconds = Number(stdout.trim());
     return Number.isInteger(seconds) && seconds > 0 ? seconds : undefined;
   } catch {
@@ -26,6 +25,8 @@ export async function createdTime(reproducible: boolean, ctx: GitHubContext, dir
   if (ctx.commitTime !== undefined) return { date: new Date(ctx.commitTime * 1000), from: 'the event payload' };
   const seconds = await gitCommitTime(ctx.sha, dir);
   if (seconds !== undefined) return { date: new Date(seconds * 1000), from: 'the checked-out commit' };
-  core.notice(`reproducible: the time of commit ${ctx.sha || '(unknown)'} is neither in the event payload nor in a checkout at ${dir}; the clock's time is used, so a rebuild gets another digest.`);
+  core.notice(
+    `reproducible: the time of commit ${ctx.sha || '(unknown)'} is neither in the event payload nor in a checkout at ${dir}; the clock's time is used, so a rebuild gets another digest.`,
+  );
   return { date: now, from: 'the clock' };
 }

@@ -35,7 +35,8 @@ export const fsReader: ContextReader = {
       const hash = createHash('sha256').update(mode & 0o100 ? 'x' : '-');
       // Small files in one read (a stream's set-up costs more than their bytes); large ones streamed.
       if (size <= STREAM_FROM) hash.update(await handle.readFile());
-      else for await (const chunk of handle.createReadStream({ autoClose: false, highWaterMark: STREAM_FROM })) hash.update(chunk as Buffer);
+      else
+        for await (const chunk of handle.createReadStream({ autoClose: false, highWaterMark: STREAM_FROM })) hash.update(chunk as Buffer);
       return hash.digest('hex');
     } finally {
       await handle.close();
@@ -86,7 +87,11 @@ export async function contextEntries(source: Pick<BuildSource, 'context' | 'file
 }
 
 /** The ignore file in force: `<Dockerfile>.dockerignore` before the context's `.dockerignore`, as BuildKit. */
-async function dockerignore(context: string, file: string, reader: ContextReader): Promise<{ own: boolean; content?: Buffer; matcher: IgnoreMatcher }> {
+async function dockerignore(
+  context: string,
+  file: string,
+  reader: ContextReader,
+): Promise<{ own: boolean; content?: Buffer; matcher: IgnoreMatcher }> {
   const own = await reader.read(`${file}.dockerignore`);
   const name = own ? `${file}.dockerignore` : path.join(context, '.dockerignore');
   const content = own ?? (await reader.read(name));
@@ -137,7 +142,7 @@ async function walk(root: string, matcher: IgnoreMatcher, reader: ContextReader)
 
 /** Each entry's content digest or link target, read a few at a time. */
 async function describe(entries: Entry[], reader: ContextReader): Promise<string[]> {
-  const values: string[] = new Array(entries.length).fill('');
+  const values = new Array<string>(entries.length).fill('');
   let next = 0;
   const work = async () => {
     while (next < entries.length) {

@@ -30,7 +30,13 @@ export interface Credential {
 export function candidates(settings: Settings): { token?: Credential; pat?: Credential } {
   return {
     token: settings.token
-      ? { source: 'github-token', label: 'token (GITHUB_TOKEN)', username: settings.username, secret: settings.token, kind: tokenKind(settings.token) }
+      ? {
+          source: 'github-token',
+          label: 'token (GITHUB_TOKEN)',
+          username: settings.username,
+          secret: settings.token,
+          kind: tokenKind(settings.token),
+        }
       : undefined,
     pat: settings.pat
       ? {
@@ -69,7 +75,8 @@ interface Attempt {
 }
 
 /** The credentials to try, in the order of the rules, and why; or why the push is skipped. */
-export type CredentialOrder = { order: Credential[]; ruledOut?: string; skipped?: undefined } | { order: []; ruledOut: string; skipped: string };
+export type CredentialOrder =
+  { order: Credential[]; ruledOut?: string; skipped?: undefined } | { order: []; ruledOut: string; skipped: string };
 
 /**
  * The order of the rules: the PAT where a rule already rules GITHUB_TOKEN out; otherwise
@@ -102,7 +109,9 @@ export async function chooseCredential(
 ): Promise<Choice> {
   const { pat } = candidates(settings);
   if (pat?.kind === 'fine-grained-pat' && settings.registryType !== 'generic') {
-    warn(`${pat.label} is a fine-grained personal access token; GitHub Packages accepts only classic PATs (ghp_…) with write:packages, so it will probably be refused.`);
+    warn(
+      `${pat.label} is a fine-grained personal access token; GitHub Packages accepts only classic PATs (ghp_…) with write:packages, so it will probably be refused.`,
+    );
   }
   if (plan.skipped !== undefined) return { skipped: plan.skipped };
   const attempts: Attempt[] = [];
@@ -116,10 +125,15 @@ export async function chooseCredential(
   }
   const { ruledOut } = plan;
   const trouble = attempts.every((a) => isRegistryTrouble(a.error) || !('status' in a.error));
-  const headline = trouble ? `Could not check that a credential may push to ${settings.imageName}: the registry did not answer properly.` : `No credential may push to ${settings.imageName}.`;
+  const headline = trouble
+    ? `Could not check that a credential may push to ${settings.imageName}: the registry did not answer properly.`
+    : `No credential may push to ${settings.imageName}.`;
   throw new ActionError(
     `${headline}${ruledOut ? ` ${capitalise(ruledOut)}.` : ''}\n${attempts
-      .map((a) => `- ${a.credential.label} (as ${a.credential.username}): ${a.error.message}\n  Fix: ${adviceFor(a.error, a.credential, settings, ctx)}`)
+      .map(
+        (a) =>
+          `- ${a.credential.label} (as ${a.credential.username}): ${a.error.message}\n  Fix: ${adviceFor(a.error, a.credential, settings, ctx)}`,
+      )
       .join('\n')}`,
     '',
   );

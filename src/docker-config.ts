@@ -73,7 +73,9 @@ export function createPrivateConfig(temp: string, registry: string, user: UserDo
   }
   if (seed.credsStore && !onPath(`docker-credential-${seed.credsStore}`, env)) {
     // docker would fail on every registry with it; without it, the other logins in config.json still work
-    info(`The credential store "${seed.credsStore}" in ${user.configDir}/config.json has no docker-credential-${seed.credsStore} on PATH; it is left out.`);
+    info(
+      `The credential store "${seed.credsStore}" in ${user.configDir}/config.json has no docker-credential-${seed.credsStore} on PATH; it is left out.`,
+    );
     delete seed.credsStore;
   }
   const helper = seed.credsStore ? writeCredentialHelper(dir, registry) : undefined;
@@ -86,14 +88,17 @@ export function createPrivateConfig(temp: string, registry: string, user: UserDo
 
 /** Whether an executable of this name is in one of PATH's directories. */
 function onPath(name: string, env: NodeJS.ProcessEnv): boolean {
-  return (env.PATH ?? '').split(path.delimiter).filter(Boolean).some((d) => {
-    try {
-      accessSync(path.join(d, name), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return (env.PATH ?? '')
+    .split(path.delimiter)
+    .filter(Boolean)
+    .some((d) => {
+      try {
+        accessSync(path.join(d, name), constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
 }
 
 /** The environment every docker command of the main step runs with. */

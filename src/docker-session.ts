@@ -1,4 +1,11 @@
-import { type PrivateConfig, type UserDocker, createPrivateConfig, dockerEnv, exportForLaterSteps, resolveUserDocker } from './docker-config.js';
+import {
+  type PrivateConfig,
+  type UserDocker,
+  createPrivateConfig,
+  dockerEnv,
+  exportForLaterSteps,
+  resolveUserDocker,
+} from './docker-config.js';
 import { type Docker, type DockerProcesses, createDocker } from './docker.js';
 import { info } from './log.js';
 import * as state from './state.js';

@@ -62,7 +62,8 @@ export interface PushRetry {
 }
 
 /** What a failed `docker push` says when a second try may pass: 5xx, 429, resets, timeouts. */
-const TRANSIENT = /\b(5\d\d|429)\b|too ?many ?requests|service unavailable|bad gateway|gateway time-?out|internal server error|connection reset|broken pipe|\bEOF\b|i\/o timeout|timed? ?out|connection refused|blob upload unknown/i;
+const TRANSIENT =
+  /\b(5\d\d|429)\b|too ?many ?requests|service unavailable|bad gateway|gateway time-?out|internal server error|connection reset|broken pipe|\bEOF\b|i\/o timeout|timed? ?out|connection refused|blob upload unknown/i;
 /** What never passes on a second try. */
 const REFUSED = /\b(401|403)\b|unauthorized|denied|forbidden|authentication required/i;
 
@@ -105,7 +106,9 @@ export function createDocker(env: NodeJS.ProcessEnv, retry: PushRetry): DockerPr
       }
       child.on('error', (e) => {
         running.delete(child);
-        reject(new ActionError(`docker could not be run: ${e.message}.`, 'Install Docker on the runner (GitHub-hosted Ubuntu runners have it).'));
+        reject(
+          new ActionError(`docker could not be run: ${e.message}.`, 'Install Docker on the runner (GitHub-hosted Ubuntu runners have it).'),
+        );
       });
       child.on('close', (code) => {
         running.delete(child);
@@ -153,14 +156,19 @@ export function createDocker(env: NodeJS.ProcessEnv, retry: PushRetry): DockerPr
         if (res.exitCode === 0 && digest) return digest;
         const output = lastLines(`${res.stdout}\n${res.stderr}`);
         if (res.exitCode === 0) {
-          throw new ActionError(`docker push of ${reference} ended without reporting a digest, so what the registry holds is unknown: ${output}`, 'Re-run the job; if it persists, report the docker version.');
+          throw new ActionError(
+            `docker push of ${reference} ended without reporting a digest, so what the registry holds is unknown: ${output}`,
+            'Re-run the job; if it persists, report the docker version.',
+          );
         }
         if (attempt >= retry.attempts || !isTransientPushFailure(output)) {
           const tries = attempt > 1 ? ` after ${attempt} attempts` : '';
           throw new DockerError(`docker push${tries}`, reference, output);
         }
         const wait = retry.delayMs(attempt);
-        retry.onRetry(`docker push of ${reference} failed (${lastLines(output, 1)}); retrying in ${(wait / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${retry.attempts}).`);
+        retry.onRetry(
+          `docker push of ${reference} failed (${lastLines(output, 1)}); retrying in ${(wait / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${retry.attempts}).`,
+        );
         await retry.sleep(wait);
       }
     },
@@ -186,7 +194,8 @@ export function buildArgs(spec: BuildSpec, buildx: boolean): string[] {
     if (spec.cacheTo) args.push('--cache-to', spec.cacheTo);
     args.push(`--provenance=${spec.provenance}`);
     const out = spec.output;
-    if (out.kind === 'oci') args.push('--output', `type=oci,dest=${out.dir},tar=false${out.rewriteTimestamps ? ',rewrite-timestamp=true' : ''}`);
+    if (out.kind === 'oci')
+      args.push('--output', `type=oci,dest=${out.dir},tar=false${out.rewriteTimestamps ? ',rewrite-timestamp=true' : ''}`);
     if (out.kind === 'load') args.push('--load');
   }
   args.push(spec.context);

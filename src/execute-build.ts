@@ -6,11 +6,23 @@ import type { Builder, BuildSpec } from './docker.js';
 import { ActionError } from './errors.js';
 import { layoutResult, pushLayout } from './oci-layout.js';
 import { type Plan, referenceOf } from './plan.js';
-import { type RunDeps, access, completeHeld, logIn, finish, guardTag, heldVersions, pushFailure, refuseMoves, refuseOtherCommit, setTags, verifyHeld } from './publish-steps.js';
+import {
+  type RunDeps,
+  access,
+  completeHeld,
+  logIn,
+  finish,
+  guardTag,
+  heldVersions,
+  pushFailure,
+  refuseMoves,
+  refuseOtherCommit,
+  setTags,
+  verifyHeld,
+} from './publish-steps.js';
 import type { Manifest, RegistryClient } from './registry-client.js';
 import { type PublishResult, emptyResult } from './result.js';
 import { BY_DIGEST_ANNOTATION } from './prune-keep.js';
-
 
 /** Builds the image, then pushes it once and sets every further tag on the registry. */
 export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishResult> {
@@ -51,7 +63,9 @@ export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishRe
     epoch: plan.epoch,
     cacheFrom: cache?.from ? `type=local,src=${cache.from}` : undefined,
     cacheTo: cache ? `type=local,dest=${cache.to},mode=max` : undefined,
-    output: layout ? { kind: 'oci', dir: layout, rewriteTimestamps: decision.rewriteTimestamps && plan.epoch !== undefined } : { kind: decision.output === 'none' ? 'none' : 'load' },
+    output: layout
+      ? { kind: 'oci', dir: layout, rewriteTimestamps: decision.rewriteTimestamps && plan.epoch !== undefined }
+      : { kind: decision.output === 'none' ? 'none' : 'load' },
   };
   await core.group(`Build ${plan.imageName}`, () => deps.docker.build(spec, prepared.builder.buildx));
   if (cache) await saveCache(deps, cache);
@@ -94,13 +108,22 @@ async function pushImage(plan: Plan, client: RegistryClient, layout: string): Pr
 async function enginePush(plan: Plan, deps: RunDeps, client: RegistryClient): Promise<Manifest> {
   const reported = await deps.docker.push(plan.references[0]);
   const manifest = await client.manifest(plan.path, reported).catch((e: Error) => {
-    throw new ActionError(`docker push reported ${reported} for ${plan.references[0]}, but reading it back from ${plan.registry} failed: ${e.message}.`, 'Nothing is reported as published; re-run the job.');
+    throw new ActionError(
+      `docker push reported ${reported} for ${plan.references[0]}, but reading it back from ${plan.registry} failed: ${e.message}.`,
+      'Nothing is reported as published; re-run the job.',
+    );
   });
   return manifest;
 }
 
 /** A platform job: the image goes to the registry under its digest only, and its digest to the merge job. */
-async function pushForMerge(plan: Plan, deps: RunDeps, client: RegistryClient, layout: string, result: PublishResult): Promise<PublishResult> {
+async function pushForMerge(
+  plan: Plan,
+  deps: RunDeps,
+  client: RegistryClient,
+  layout: string,
+  result: PublishResult,
+): Promise<PublishResult> {
   const platform = plan.settings.platforms[0];
   const top = await core.group(`Push the ${platform} image for the merge job`, async () => {
     const pushed = await pushLayout(client, plan.path, layout).catch((e: unknown) => {
@@ -110,7 +133,10 @@ async function pushForMerge(plan: Plan, deps: RunDeps, client: RegistryClient, l
     return pushed;
   });
   await deps.handoff.save(platform, top.digest).catch((e: Error) => {
-    throw new ActionError(`the ${platform} image is pushed (${top.digest}), but handing it to the merge job failed: ${e.message}.`, 'Re-run this job.');
+    throw new ActionError(
+      `the ${platform} image is pushed (${top.digest}), but handing it to the merge job failed: ${e.message}.`,
+      'Re-run this job.',
+    );
   });
   info(`The merge job of this workflow run will find ${referenceOf(plan.registry, plan.path, top.digest)} for ${platform}.`);
   return { ...result, references: [referenceOf(plan.registry, plan.path, top.digest)], digest: top.digest, pushed: true };
@@ -169,8 +195,21 @@ async function prepareBuilder(plan: Plan, deps: RunDeps): Promise<Prepared> {
 async function restoreCache(plan: Plan, deps: RunDeps): Promise<CacheUse | undefined> {
   const s = plan.settings;
   try {
-    const use = await deps.cache.restore({ imageName: plan.imageName, path: plan.path, platforms: s.platforms, context: s.context, file: s.file, buildArgs: s.buildArgs, target: s.target, baseDir: deps.tempDir });
-    info(use.restoredKey ? `Restored the build cache ${use.restoredKey} (${use.hit} match).` : `No build cache for ${use.key} nor any earlier one of this image.`);
+    const use = await deps.cache.restore({
+      imageName: plan.imageName,
+      path: plan.path,
+      platforms: s.platforms,
+      context: s.context,
+      file: s.file,
+      buildArgs: s.buildArgs,
+      target: s.target,
+      baseDir: deps.tempDir,
+    });
+    info(
+      use.restoredKey
+        ? `Restored the build cache ${use.restoredKey} (${use.hit} match).`
+        : `No build cache for ${use.key} nor any earlier one of this image.`,
+    );
     return use;
   } catch (e) {
     core.warning(`The build cache could not be restored (${(e as Error).message}); building without it.`);
@@ -185,4 +224,3 @@ async function saveCache(deps: RunDeps, use: CacheUse): Promise<void> {
     core.warning(`The build cache could not be saved (${(e as Error).message}); the image is not affected.`);
   }
 }
-

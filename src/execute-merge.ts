@@ -75,7 +75,13 @@ export async function composeIndex(plan: Plan, client: RegistryClient, digests: 
       );
     }
     // A platform image with attestations arrives as an index: its entries join the merged one.
-    entries.push(...(isIndex(json) ? (json.manifests ?? []) : [{ mediaType: manifest.mediaType || json.mediaType || '', digest, size: manifest.body.length, platform: platformObject(config) }]));
+    entries.push(
+      ...(isIndex(json)
+        ? (json.manifests ?? [])
+        : [
+            { mediaType: manifest.mediaType || json.mediaType || '', digest, size: manifest.body.length, platform: platformObject(config) },
+          ]),
+    );
   }
   const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: entries, annotations: plan.annotations }));
   return { digest: `sha256:${createHash('sha256').update(body).digest('hex')}`, mediaType: INDEX, body };

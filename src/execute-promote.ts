@@ -3,7 +3,17 @@ import { info } from './log.js';
 import { ActionError } from './errors.js';
 import { copyImage } from './image-copy.js';
 import { type Plan, referenceOf } from './plan.js';
-import { type RunDeps, access, completeHeld, finish, heldVersions, pushFailure, refuseMoves, setTags, verifyHeld } from './publish-steps.js';
+import {
+  type RunDeps,
+  access,
+  completeHeld,
+  finish,
+  heldVersions,
+  pushFailure,
+  refuseMoves,
+  setTags,
+  verifyHeld,
+} from './publish-steps.js';
 import type { Manifest, RegistryClient } from './registry-client.js';
 import { type PublishResult, emptyResult } from './result.js';
 
@@ -25,7 +35,10 @@ export async function executePromote(plan: Plan, deps: RunDeps): Promise<Publish
     const top = await copyImage(client, { repo: src.path, reference: source.digest }, plan.path).catch((e: unknown) => {
       throw pushFailure(plan, `Copying ${referenceOf(plan.registry, src.path, source.digest)} into ${plan.imageName}`, e);
     });
-    if (src.path !== plan.path) info(`Copied the manifests of ${referenceOf(plan.registry, src.path, source.digest)} into ${plan.imageName}; the layers were mounted, not uploaded.`);
+    if (src.path !== plan.path)
+      info(
+        `Copied the manifests of ${referenceOf(plan.registry, src.path, source.digest)} into ${plan.imageName}; the layers were mounted, not uploaded.`,
+      );
     await setTags(plan, client, top, plan.tags);
     await verifyHeld(plan, client, source.digest, plan.tags);
   });
@@ -37,7 +50,11 @@ export async function findSource(plan: Plan, client: RegistryClient): Promise<Ma
   const src = plan.promote as NonNullable<Plan['promote']>;
   const ref = referenceOf(plan.registry, src.path, src.reference);
   const found = await client.findManifest(src.path, src.reference).catch((e: Error) => {
-    throw new ActionError(`reading ${ref} from the registry failed: ${e.message}`, 'Re-run the job; check that the credential may read that package.', 'promote');
+    throw new ActionError(
+      `reading ${ref} from the registry failed: ${e.message}`,
+      'Re-run the job; check that the credential may read that package.',
+      'promote',
+    );
   });
   if (!found) {
     throw new ActionError(

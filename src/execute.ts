@@ -48,7 +48,9 @@ async function dryRun(plan: Plan, deps: RunDeps): Promise<PublishResult> {
     const outcome = await deps.prune(plan, credential, result.digest ? [result.digest] : [], true);
     if (outcome.warning) core.warning(outcome.warning);
     result.pruned = outcome.deleted;
-    core.info(`A prune would delete ${outcome.deleted.length} untagged version(s)${outcome.deleted.length ? `: ${outcome.deleted.join(', ')}` : ''}.`);
+    core.info(
+      `A prune would delete ${outcome.deleted.length} untagged version(s)${outcome.deleted.length ? `: ${outcome.deleted.join(', ')}` : ''}.`,
+    );
   }
   return result;
 }

@@ -90,7 +90,11 @@ export interface RetryOptions {
  * Runs `attempt` until it answers something other than 429/5xx or throws something other than a
  * network error, at most `policy.attempts` times. `attempt` names what it tried in `step.label`.
  */
-export async function withRetries(policy: RetryPolicy, attempt: (step: RetryStep) => Promise<Response>, options: RetryOptions = {}): Promise<Response> {
+export async function withRetries(
+  policy: RetryPolicy,
+  attempt: (step: RetryStep) => Promise<Response>,
+  options: RetryOptions = {},
+): Promise<Response> {
   const { again, alsoRetry } = options;
   const step: RetryStep = { label: 'request' };
   for (let n = 1; ; n++) {
@@ -110,7 +114,9 @@ export async function withRetries(policy: RetryPolicy, attempt: (step: RetryStep
       what = `failed (${describeError(e)})`;
       wait = retryDelay(policy, n, null);
     }
-    policy.onRetry?.(`${step.label} ${what}; retrying${again ? ` ${again}` : ''} in ${seconds(wait)} s (attempt ${n + 1} of ${policy.attempts})`);
+    policy.onRetry?.(
+      `${step.label} ${what}; retrying${again ? ` ${again}` : ''} in ${seconds(wait)} s (attempt ${n + 1} of ${policy.attempts})`,
+    );
     await policy.sleep(wait);
   }
 }
@@ -130,7 +136,16 @@ function parseRetryAfter(value: string | null, now: number): number | undefined 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+]);
 
 /** A failure of the network or the clock, which may pass on a second try; not a bug, a disk or a refusal. */
 export function isTransient(e: unknown): boolean {

@@ -33,7 +33,8 @@ export async function run(): Promise<void> {
     const retry = { ...defaultRetry, onRetry: info };
     // One API client per credential, for the link check and the prune alike.
     const apis = new Map<string, PackagesApi>();
-    const api = (secret: string): PackagesApi => apis.get(secret) ?? apis.set(secret, createPackagesApi(ctx.apiUrl, secret, retry)).get(secret)!;
+    const api = (secret: string): PackagesApi =>
+      apis.get(secret) ?? apis.set(secret, createPackagesApi(ctx.apiUrl, secret, retry)).get(secret)!;
     const registry = registryPort(settings.registry, retry);
     const session = dockerSession(settings.registry, settings.logout, temp);
     onCancel((signal) => {
@@ -49,8 +50,22 @@ export async function run(): Promise<void> {
       packageLink: (credential) => checkPackageLink(settings, ctx, credential, { retry, api: api(credential.secret) }),
       prune: async (p, credential, keep, dryRun) => {
         const outcome = await pruneUntagged(
-          { owner: settings.owner, packageType: packageType(settings), packageName: packageName(settings), repoPath: p.path, olderThanMs: p.prune ?? 0, keepDigests: keep, dryRun, now: new Date() },
-          { api: api(credential.secret), manifest: (repo, ref) => registry(credential).manifest(repo, ref), info, warning: () => undefined },
+          {
+            owner: settings.owner,
+            packageType: packageType(settings),
+            packageName: packageName(settings),
+            repoPath: p.path,
+            olderThanMs: p.prune ?? 0,
+            keepDigests: keep,
+            dryRun,
+            now: new Date(),
+          },
+          {
+            api: api(credential.secret),
+            manifest: (repo, ref) => registry(credential).manifest(repo, ref),
+            info,
+            warning: () => undefined,
+          },
         );
         return { deleted: dryRun ? outcome.wouldDelete : outcome.deleted, warning: outcome.warning };
       },
@@ -60,7 +75,12 @@ export async function run(): Promise<void> {
         buildDirs.push(dir);
         return dir;
       },
-      state: { loggedIn: state.saveLoggedIn, builder: state.saveBuilder, secretsDir: state.saveSecretsDir, buildDir: state.saveBuildOutputDir },
+      state: {
+        loggedIn: state.saveLoggedIn,
+        builder: state.saveBuilder,
+        secretsDir: state.saveSecretsDir,
+        buildDir: state.saveBuildOutputDir,
+      },
       tempDir: temp,
     };
     const result = await execute(plan, deps);

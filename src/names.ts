@@ -35,7 +35,9 @@ export function checkPath(input: string, value: string, what: string): string {
     const shown = lowered === value.trim() ? `"${value}"` : `"${value}" (lower-cased: "${lowered}")`;
     throw new ActionError(
       `${shown} is not a valid ${what}: ${
-        lowered === '' ? 'it is empty' : `${bad.map((b) => `"${b}"`).join(', ')} breaks the OCI rule that each path component matches [a-z0-9]+((.|_|__|-+)[a-z0-9]+)*`
+        lowered === ''
+          ? 'it is empty'
+          : `${bad.map((b) => `"${b}"`).join(', ')} breaks the OCI rule that each path component matches [a-z0-9]+((.|_|__|-+)[a-z0-9]+)*`
       }.`,
       `Use for example "${suggestPath(value)}".`,
       input,

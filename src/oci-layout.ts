@@ -63,8 +63,10 @@ async function uploadIfMissing(client: RegistryClient, repository: string, layou
   );
   // A foreign (non-distributable) layer lives at its `urls`, not in the layout nor the registry.
   if (size === undefined && blob.urls?.length) return;
-  if (size === undefined) throw new Error(`The OCI layout ${layoutDir} lacks the blob ${blob.digest}: the export is incomplete; build again.`);
-  if (size !== blob.size) throw new Error(`${file} holds ${size} bytes, not the ${blob.size} its manifest says: the layout is damaged; build again.`);
+  if (size === undefined)
+    throw new Error(`The OCI layout ${layoutDir} lacks the blob ${blob.digest}: the export is incomplete; build again.`);
+  if (size !== blob.size)
+    throw new Error(`${file} holds ${size} bytes, not the ${blob.size} its manifest says: the layout is damaged; build again.`);
   await client.uploadBlob(repository, blob.digest, size, () => createReadStream(file));
 }
 
@@ -75,7 +77,8 @@ function readManifest(layoutDir: string, descriptor: Descriptor): Manifest {
   } catch (e) {
     throw new Error(`The OCI layout ${layoutDir} lacks the manifest ${descriptor.digest}: ${(e as Error).message}.`, { cause: e });
   }
-  if (sha256Digest(body) !== descriptor.digest) throw new Error(`The manifest ${descriptor.digest} in ${layoutDir} does not match its digest: the layout is damaged; build again.`);
+  if (sha256Digest(body) !== descriptor.digest)
+    throw new Error(`The manifest ${descriptor.digest} in ${layoutDir} does not match its digest: the layout is damaged; build again.`);
   return { digest: descriptor.digest, mediaType: descriptor.mediaType || declaredMediaType(body), body };
 }
 

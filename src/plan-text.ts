@@ -10,11 +10,29 @@ export function planRows(plan: Plan): [string, string[]][] {
     ['references', plan.references.length > 0 ? plan.references : ['(the digest only)']],
   ];
   if (plan.immutable.length > 0) rows.push(['never moved', plan.immutable]);
-  rows.push(['credentials', [`${plan.credentials.order.map((c) => `${c.label} as ${c.username}`).join(', then ') || 'none'}: ${plan.credentials.why}`]]);
+  rows.push([
+    'credentials',
+    [`${plan.credentials.order.map((c) => `${c.label} as ${c.username}`).join(', then ') || 'none'}: ${plan.credentials.why}`],
+  ]);
   if (plan.credentials.skipped) rows.push(['push', [plan.credentials.skipped]]);
-  rows.push(['created', [`${plan.created.date.toISOString()} (from ${plan.created.from})${plan.epoch !== undefined ? `, SOURCE_DATE_EPOCH=${plan.epoch}` : ''}`]]);
+  rows.push([
+    'created',
+    [
+      `${plan.created.date.toISOString()} (from ${plan.created.from})${plan.epoch !== undefined ? `, SOURCE_DATE_EPOCH=${plan.epoch}` : ''}`,
+    ],
+  ]);
   if (plan.mode === 'build') {
-    rows.push(['build', [`context ${s.context}`, `file ${s.file}`, `platforms ${s.platforms.join(',') || 'the runner’s'}`, s.target && `target ${s.target}`, `cache ${s.cache}`, `provenance ${s.provenance}`].filter(Boolean)]);
+    rows.push([
+      'build',
+      [
+        `context ${s.context}`,
+        `file ${s.file}`,
+        `platforms ${s.platforms.join(',') || 'the runner’s'}`,
+        s.target && `target ${s.target}`,
+        `cache ${s.cache}`,
+        `provenance ${s.provenance}`,
+      ].filter(Boolean),
+    ]);
     if (s.buildArgs.length > 0) rows.push(['build args', s.buildArgs.map((a) => a.split('=')[0])]);
     if (s.secrets.length > 0) rows.push(['secrets', s.secrets.map((x) => x.id)]);
     rows.push(['labels', Object.entries(plan.labels).map(([k, v]) => `${k}=${v}`)]);
@@ -22,7 +40,8 @@ export function planRows(plan: Plan): [string, string[]][] {
   if (plan.mode !== 'promote' && Object.keys(plan.annotations).length > 0 && (plan.mode === 'merge' || s.platforms.length > 1)) {
     rows.push(['index annotations', Object.entries(plan.annotations).map(([k, v]) => `${k}=${v}`)]);
   }
-  if (plan.prune !== undefined) rows.push(['prune', [`untagged versions older than ${duration(plan.prune)}, except those a tagged image needs`]]);
+  if (plan.prune !== undefined)
+    rows.push(['prune', [`untagged versions older than ${duration(plan.prune)}, except those a tagged image needs`]]);
   return rows;
 }
 

@@ -71,7 +71,10 @@ export function makePlan(settings: Settings, ctx: GitHubContext, created: Create
     annotations: indexAnnotations(labels),
     created,
     epoch: settings.reproducible && mode === 'build' ? Math.floor(created.date.getTime() / 1000) : undefined,
-    credentials: { ...order, why: push === 'none' ? 'push is false: the login serves the build only' : credentialReason(settings, order.ruledOut) },
+    credentials: {
+      ...order,
+      why: push === 'none' ? 'push is false: the login serves the build only' : credentialReason(settings, order.ruledOut),
+    },
     promote: settings.promote ? promoteSource(settings, ctx) : undefined,
     merge: mode === 'merge' ? settings.merge : undefined,
     prune: push === 'tags' ? settings.pruneUntagged : undefined,

@@ -49,13 +49,17 @@ export async function access(plan: Plan, deps: RunDeps, login: boolean): Promise
   const { order, skipped } = plan.credentials;
   let credential: Credential | undefined = order[0];
   if (skipped !== undefined) {
-    core.notice(`${skipped} ${plan.mode === 'build' ? 'The image is built only.' : `Nothing is ${plan.mode === 'merge' ? 'merged' : 'promoted'}.`}`);
+    core.notice(
+      `${skipped} ${plan.mode === 'build' ? 'The image is built only.' : `Nothing is ${plan.mode === 'merge' ? 'merged' : 'promoted'}.`}`,
+    );
   } else if (plan.push !== 'none') {
     const check = async (c: Credential) => {
       await deps.registry(c).checkPush(plan.path);
       info(`${c.label} (as ${c.username}) may push to ${plan.imageName}.`);
     };
-    const choice = await core.group('Check that a credential may push', () => chooseCredential(plan.settings, deps.ctx, check, core.warning, plan.credentials));
+    const choice = await core.group('Check that a credential may push', () =>
+      chooseCredential(plan.settings, deps.ctx, check, core.warning, plan.credentials),
+    );
     credential = choice.credential;
   }
   if (login) await logIn(plan, deps, credential);
@@ -134,14 +138,20 @@ export async function refuseOtherCommit(plan: Plan, client: RegistryClient, tag:
 export async function guardTag(plan: Plan, client: RegistryClient, tag: string, digest: string): Promise<void> {
   if (!plan.immutable.includes(tag)) return;
   const now = await client.findManifest(plan.path, tag);
-  if (now && now.digest !== digest) throw new Error(`it was set to ${now.digest} meanwhile, by another publish; immutable-tags leaves it there`);
+  if (now && now.digest !== digest)
+    throw new Error(`it was set to ${now.digest} meanwhile, by another publish; immutable-tags leaves it there`);
 }
 
 /** Every full version already holds the image: nothing is uploaded; the moving tags are set on it and all read back. */
 export async function completeHeld(plan: Plan, client: RegistryClient, held: Map<string, Manifest>): Promise<string> {
   const manifest = [...held.values()][0];
   info(`Already published: ${plan.immutable.join(', ')} already hold ${manifest.digest}, the image of this run. Nothing is uploaded.`);
-  await setTags(plan, client, manifest, plan.tags.filter((t) => !plan.immutable.includes(t)));
+  await setTags(
+    plan,
+    client,
+    manifest,
+    plan.tags.filter((t) => !plan.immutable.includes(t)),
+  );
   await verifyHeld(plan, client, manifest.digest, plan.tags);
   return manifest.digest;
 }
@@ -157,7 +167,14 @@ export function pushFailure(plan: Plan, what: string, e: unknown): ActionError {
 
 /** The digest the registry holds under every tag, which must be `digest`. */
 export async function verifyHeld(plan: Plan, client: RegistryClient, digest: string, tags: string[]): Promise<void> {
-  const read = await Promise.all(tags.map((tag) => client.manifest(plan.path, tag).then((m) => m.digest, (e: Error) => e)));
+  const read = await Promise.all(
+    tags.map((tag) =>
+      client.manifest(plan.path, tag).then(
+        (m) => m.digest,
+        (e: Error) => e,
+      ),
+    ),
+  );
   const unreadable = tags.filter((_, i) => read[i] instanceof Error);
   if (unreadable.length > 0) {
     throw new ActionError(

@@ -73,7 +73,9 @@ export class RegistryAuth {
 
   private async ask(scopes: string[]): Promise<Record<string, string>> {
     const { scheme, params } = this.challenge ?? { scheme: '', params: {} };
-    const basic = this.credential ? `Basic ${Buffer.from(`${this.credential.username}:${this.credential.secret}`).toString('base64')}` : undefined;
+    const basic = this.credential
+      ? `Basic ${Buffer.from(`${this.credential.username}:${this.credential.secret}`).toString('base64')}`
+      : undefined;
     if (scheme === 'basic') return basic ? { Authorization: basic } : {};
     if (scheme !== 'bearer' || !params.realm) return {};
     const url = new URL(params.realm);

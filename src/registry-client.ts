@@ -72,7 +72,9 @@ export class RegistryClient {
     const body = Buffer.from(await res.arrayBuffer());
     const digest = sha256Digest(body);
     if (reference.startsWith('sha256:') && reference !== digest) {
-      throw new Error(`The registry served ${refName(repository, reference)} with content whose digest is ${digest}: it is damaged or was altered on the way.`);
+      throw new Error(
+        `The registry served ${refName(repository, reference)} with content whose digest is ${digest}: it is damaged or was altered on the way.`,
+      );
     }
     return { digest, mediaType: res.headers.get('content-type') ?? declaredMediaType(body), body };
   }
@@ -81,7 +83,8 @@ export class RegistryClient {
   async putManifest(repository: string, reference: string, manifest: { body: Buffer; mediaType: string }): Promise<string> {
     const digest = sha256Digest(manifest.body);
     const name = refName(repository, reference);
-    if (reference.startsWith('sha256:') && reference !== digest) throw new Error(`Cannot store ${name}: the manifest's digest is ${digest}.`);
+    if (reference.startsWith('sha256:') && reference !== digest)
+      throw new Error(`Cannot store ${name}: the manifest's digest is ${digest}.`);
     const res = await this.send('PUT', `/v2/${repository}/manifests/${reference}`, [scope(repository, 'pull,push')], {
       body: manifest.body,
       headers: { 'Content-Type': manifest.mediaType },
@@ -90,7 +93,9 @@ export class RegistryClient {
     await res.body?.cancel();
     const stored = res.headers.get('docker-content-digest');
     if (stored && stored !== digest) {
-      throw new Error(`The registry stored ${name} as ${stored}, not as the manifest sent (${digest}): it rewrote the manifest, so the digest would not be the one built.`);
+      throw new Error(
+        `The registry stored ${name} as ${stored}, not as the manifest sent (${digest}): it rewrote the manifest, so the digest would not be the one built.`,
+      );
     }
     return digest;
   }
@@ -108,7 +113,8 @@ export class RegistryClient {
     const res = await this.send('GET', `/v2/${repository}/blobs/${digest}`, [scope(repository, 'pull')], { buffered: true });
     if (res.status !== 200) throw await registryError(res, `reading ${refName(repository, digest)}`);
     const body = Buffer.from(await res.arrayBuffer());
-    if (sha256Digest(body) !== digest) throw new Error(`The registry served ${refName(repository, digest)} with other content (${sha256Digest(body)}).`);
+    if (sha256Digest(body) !== digest)
+      throw new Error(`The registry served ${refName(repository, digest)} with other content (${sha256Digest(body)}).`);
     return body;
   }
 
@@ -134,11 +140,17 @@ export class RegistryClient {
         phase = `uploading ${digest} (${size} bytes) to ${repository}`;
         putting = true;
         const url = new URL(location, this.base).href;
-        return this.send('PUT', `${url}${url.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`, scopes, {
-          body: open,
-          headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
-          timeoutMs: Math.max(this.retry.timeoutMs, UPLOAD_TIMEOUT_MS),
-        }, step);
+        return this.send(
+          'PUT',
+          `${url}${url.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`,
+          scopes,
+          {
+            body: open,
+            headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
+            timeoutMs: Math.max(this.retry.timeoutMs, UPLOAD_TIMEOUT_MS),
+          },
+          step,
+        );
       },
       // A session the registry lost mid-push (ghcr.io's BLOB_UPLOAD_UNKNOWN) is started again too.
       { again: 'with a new upload session', alsoRetry: (r) => putting && r.status === 404 },

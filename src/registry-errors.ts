@@ -37,7 +37,9 @@ export function adviceFor(error: Error, credential: Credential, settings: Settin
   }
   if (words.includes('cannot be authenticated') || status === 401) {
     return `the secret is wrong, expired or revoked, or not authorized for the organization's SAML SSO: check the secret${
-      isToken ? ' (token should be ${{ github.token }})' : `, and on ${ctx.serverUrl}/settings/tokens choose "Configure SSO" → "Authorize" for ${settings.owner}`
+      isToken
+        ? ' (token should be ${{ github.token }})'
+        : `, and on ${ctx.serverUrl}/settings/tokens choose "Configure SSO" → "Authorize" for ${settings.owner}`
     }.`;
   }
   if (words.includes('classic personal access token')) {
@@ -54,13 +56,20 @@ export function adviceFor(error: Error, credential: Credential, settings: Settin
       'give the job permission to publish: permissions: packages: write (an explicit permissions block sets every unlisted permission to none; new repositories default to read-only)',
     ];
     if (words.includes('write')) {
-      reasons.push(`or, if ${settings.path} already exists, add ${ctx.repository} under the package's "Manage Actions access" with the Write role`);
+      reasons.push(
+        `or, if ${settings.path} already exists, add ${ctx.repository} under the package's "Manage Actions access" with the Write role`,
+      );
     } else {
-      reasons.push(`or, if ${settings.owner} restricts package creation, allow members to create packages in its "Packages" settings ("Package creation")`);
+      reasons.push(
+        `or, if ${settings.owner} restricts package creation, allow members to create packages in its "Packages" settings ("Package creation")`,
+      );
     }
     return reasons.join('; ') + '.';
   }
-  if (status === 403) return isToken ? `the job needs permissions: packages: write, and the package must grant ${ctx.repository} Write under "Manage Actions access".` : robotAdvice(settings);
+  if (status === 403)
+    return isToken
+      ? `the job needs permissions: packages: write, and the package must grant ${ctx.repository} Write under "Manage Actions access".`
+      : robotAdvice(settings);
   return `the registry refused with HTTP ${status}; re-run, and if it persists check ${settings.registry}'s status.`;
 }
 

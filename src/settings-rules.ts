@@ -32,7 +32,12 @@ function fail(input: string, problem: string, fix: string): never {
 }
 
 export function checkTokenSecretName(value: string): string {
-  if (!isEnvName(value)) fail('token-secret-name', `${quoted(value)} is not an environment variable name.`, 'Use letters, digits and underscores, e.g. "CR_PAT".');
+  if (!isEnvName(value))
+    fail(
+      'token-secret-name',
+      `${quoted(value)} is not an environment variable name.`,
+      'Use letters, digits and underscores, e.g. "CR_PAT".',
+    );
   return value;
 }
 
@@ -43,7 +48,11 @@ export function checkOwner(value: string): string {
 
 export function checkRepository(value: string): string {
   if (!/^[^/\s]+\/[^/\s]+$/.test(value)) {
-    fail('repository', `${quoted(value)} is not an owner/name repository.`, 'Use for example "acme/widget" (the default is ${{ github.repository }}).');
+    fail(
+      'repository',
+      `${quoted(value)} is not an owner/name repository.`,
+      'Use for example "acme/widget" (the default is ${{ github.repository }}).',
+    );
   }
   return value;
 }
@@ -67,7 +76,8 @@ export function checkTags(raw: string, ref: string, sha: string): string[] {
   const given = parseTags(raw);
   if (given.length > 0) return checkTagCount(given);
   const derived = deriveTags(ref, sha);
-  if (derived.length === 0) fail('tags', `no tags were given and none can be derived from the git ref ${quoted(ref)}.`, 'Set tags: e.g. "latest".');
+  if (derived.length === 0)
+    fail('tags', `no tags were given and none can be derived from the git ref ${quoted(ref)}.`, 'Set tags: e.g. "latest".');
   return checkTagCount(derived);
 }
 
@@ -97,12 +107,14 @@ export function checkFile(given: string, context: string): string {
 
 /** Free text kept as given (newlines too), at most `max` characters as GitHub shows. */
 export function checkLength(input: string, value: string, max: number): string {
-  if (value.length > max) fail(input, `is ${value.length} characters long; GitHub shows at most ${max}.`, `Shorten it to ${max} characters.`);
+  if (value.length > max)
+    fail(input, `is ${value.length} characters long; GitHub shows at most ${max}.`, `Shorten it to ${max} characters.`);
   return value;
 }
 
 export function checkTarget(value: string): string {
-  if (value && !TARGET.test(value)) fail('target', `${quoted(value)} is not a build stage name.`, 'Use the name after AS in a FROM line, e.g. "runtime".');
+  if (value && !TARGET.test(value))
+    fail('target', `${quoted(value)} is not a build stage name.`, 'Use the name after AS in a FROM line, e.g. "runtime".');
   return value;
 }
 
@@ -148,31 +160,59 @@ export function conflicts(m: Modes): InputConflict[] {
   const found: InputConflict[] = [];
   const add = (a: string, b: string, why: string, fix: string) => found.push(new InputConflict([a, b], why, fix));
   if (m.merge && m.promote) {
-    add('merge', 'promote', "merge publishes one index of the images this run's platform jobs pushed; promote publishes one the registry already holds.", 'Use one of them in a step.');
+    add(
+      'merge',
+      'promote',
+      "merge publishes one index of the images this run's platform jobs pushed; promote publishes one the registry already holds.",
+      'Use one of them in a step.',
+    );
   }
   for (const input of BUILD_INPUTS.filter((i) => m.changed.includes(i))) {
     if (m.promote) {
-      add('promote', input, `promote publishes an image the registry already holds and builds nothing, so ${input} would be ignored.`,
-        `Remove ${input}: from this step; it belongs to the step that builds the image.`);
+      add(
+        'promote',
+        input,
+        `promote publishes an image the registry already holds and builds nothing, so ${input} would be ignored.`,
+        `Remove ${input}: from this step; it belongs to the step that builds the image.`,
+      );
     }
     if (m.merge) {
-      add('merge', input, `merge builds nothing (it gathers the images of this run's platform jobs), so ${input} would be ignored.`,
-        `Set ${input}: in the platform jobs (push: by-digest) and remove it from the merge job.`);
+      add(
+        'merge',
+        input,
+        `merge builds nothing (it gathers the images of this run's platform jobs), so ${input} would be ignored.`,
+        `Set ${input}: in the platform jobs (push: by-digest) and remove it from the merge job.`,
+      );
     }
   }
   for (const mode of ['promote', 'merge'] as const) {
-    if (m[mode] && !m.push) add(mode, 'push', `${mode} publishes, and push: false would publish nothing.`, 'Use dry-run: true to see what it would do.');
+    if (m[mode] && !m.push)
+      add(mode, 'push', `${mode} publishes, and push: false would publish nothing.`, 'Use dry-run: true to see what it would do.');
   }
   if (m.byDigest) {
     if (m.merge) {
-      add('push', 'merge', 'push: by-digest is for the platform jobs, merge for the one job that gathers them.',
-        'Use push: by-digest with one platform in each platform job, and merge: in a later job that needs: them.');
+      add(
+        'push',
+        'merge',
+        'push: by-digest is for the platform jobs, merge for the one job that gathers them.',
+        'Use push: by-digest with one platform in each platform job, and merge: in a later job that needs: them.',
+      );
     }
-    if (m.promote) add('push', 'promote', 'push: by-digest builds one platform for a merge; promote builds nothing.', 'Leave push at true with promote.');
+    if (m.promote)
+      add(
+        'push',
+        'promote',
+        'push: by-digest builds one platform for a merge; promote builds nothing.',
+        'Leave push at true with promote.',
+      );
     if (m.platforms.length !== 1) {
       const named = m.platforms.length === 0 ? 'none' : `${m.platforms.length} (${m.platforms.map(quoted).join(', ')})`;
-      add('push', 'platforms', `push: by-digest builds exactly one platform for a merge job, and platforms names ${named}.`,
-        'Set platforms: to this job\'s one platform, e.g. "linux/arm64" from the matrix, and gather the platforms with merge: in a later job.');
+      add(
+        'push',
+        'platforms',
+        `push: by-digest builds exactly one platform for a merge job, and platforms names ${named}.`,
+        'Set platforms: to this job\'s one platform, e.g. "linux/arm64" from the matrix, and gather the platforms with merge: in a later job.',
+      );
     }
   }
   return found;

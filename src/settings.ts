@@ -1,6 +1,16 @@
 import path from 'node:path';
 import { ActionError, InputErrors } from './errors.js';
-import { parseAge, parseBoolean, parseChoice, parseKeyValues, parseList, parsePlatforms, parsePromote, parsePush, parseSecrets } from './formats.js';
+import {
+  parseAge,
+  parseBoolean,
+  parseChoice,
+  parseKeyValues,
+  parseList,
+  parsePlatforms,
+  parsePromote,
+  parsePush,
+  parseSecrets,
+} from './formats.js';
 import type { GitHubContext } from './github-context.js';
 import { ACTION_DEFAULTS, INPUT_NAMES, type InputName, type RawInputs, readInputs } from './inputs.js';
 import { fullName, checkPath } from './names.js';
@@ -118,7 +128,8 @@ export function settingsFrom(raw: RawInputs, ctx: GitHubContext, envPat = ''): S
   const image = attempt(() => rules.checkImage(raw.image, repoName), '');
   const registry = attempt(() => checkRegistryHost(value('registry') || defaultRegistry(ctx.serverUrl), `ghcr.io/${owner}/${image}`), '');
   const type: RegistryType = typeInput === 'auto' ? detectType(registry, ctx.serverUrl) : typeInput;
-  const repoPath = type === 'docker-pkg' ? attempt(() => checkPath('repository', repoName, 'repository name for the docker-pkg path'), '') : repoName;
+  const repoPath =
+    type === 'docker-pkg' ? attempt(() => checkPath('repository', repoName, 'repository name for the docker-pkg path'), '') : repoName;
   const imgPath = imagePath(type, owner, repoPath, image);
   const imageName = registry && owner && image ? attempt(() => fullName(registry, imgPath, 'image'), '') : '';
   const tags = attempt(() => rules.checkTags(raw.tags, ctx.ref, ctx.sha), []);
@@ -134,7 +145,8 @@ export function settingsFrom(raw: RawInputs, ctx: GitHubContext, envPat = ''): S
       ),
     );
   }
-  if (token && !username) errors.push(new ActionError('is empty, so there is no login name for token.', 'Set username: ${{ github.actor }}.', 'username'));
+  if (token && !username)
+    errors.push(new ActionError('is empty, so there is no login name for token.', 'Set username: ${{ github.actor }}.', 'username'));
 
   const promoteInput = attempt(() => parsePromote(raw.promote), undefined);
   const promote = promoteInput && registry ? attempt(() => rules.checkPromote(promoteInput, registry, ctx.sha), undefined) : undefined;
@@ -151,7 +163,14 @@ export function settingsFrom(raw: RawInputs, ctx: GitHubContext, envPat = ''): S
 
   const changed = changedInputs(raw, ctx);
   errors.push(
-    ...rules.conflicts({ push, byDigest, promote: raw.promote !== '', merge: raw.merge !== '', platforms: [...new Set(parseList(raw.platforms))], changed }),
+    ...rules.conflicts({
+      push,
+      byDigest,
+      promote: raw.promote !== '',
+      merge: raw.merge !== '',
+      platforms: [...new Set(parseList(raw.platforms))],
+      changed,
+    }),
   );
 
   const settings: Settings = {

@@ -40,10 +40,15 @@ export async function writeSummary(result: PublishResult): Promise<void> {
   if (result.packageUrl) facts.push(['package', `<a href="${escape(result.packageUrl)}">${escape(result.packageUrl)}</a>`]);
   for (const line of result.link ?? []) facts.push(['link', escape(line)]);
   if (result.plan.prune !== undefined) {
-    facts.push([result.plan.dryRun ? 'would prune' : 'pruned', result.pruned.map((d) => `<code>${escape(d)}</code>`).join('<br>') || 'none']);
+    facts.push([
+      result.plan.dryRun ? 'would prune' : 'pruned',
+      result.pruned.map((d) => `<code>${escape(d)}</code>`).join('<br>') || 'none',
+    ]);
   }
   if (facts.length > 0) summary.addTable(facts.map(([k, v]) => [{ data: k, header: true }, v]));
-  const rows = planRows(result.plan).map(([k, entries]) => `<tr><th>${escape(k)}</th><td>${entries.map((e) => escape(safeText(e))).join('<br>')}</td></tr>`);
+  const rows = planRows(result.plan).map(
+    ([k, entries]) => `<tr><th>${escape(k)}</th><td>${entries.map((e) => escape(safeText(e))).join('<br>')}</td></tr>`,
+  );
   summary.addDetails('The plan', `<table>${rows.join('')}</table>`);
   await summary.write();
 }

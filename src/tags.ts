@@ -44,7 +44,11 @@ export function parseTags(raw: string): string[] {
 /** Refuses more than MAX_TAGS tags (given or derived), naming `tags` and the bound. */
 export function checkTagCount(tags: string[]): string[] {
   if (tags.length > MAX_TAGS) {
-    throw new ActionError(`${tags.length} tags are too many: one publish sets at most ${MAX_TAGS}.`, `Give at most ${MAX_TAGS} tags.`, 'tags');
+    throw new ActionError(
+      `${tags.length} tags are too many: one publish sets at most ${MAX_TAGS}.`,
+      `Give at most ${MAX_TAGS} tags.`,
+      'tags',
+    );
   }
   return tags;
 }

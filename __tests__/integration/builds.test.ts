@@ -97,7 +97,15 @@ describe('target', () => {
     const step = await runner.main(github, { registry: registry.host, image: 'staged', tags: 'v1', target: 'runtime' });
     expect(step.exitCode).toBe(0);
     const layers = mkdtempSync(path.join(os.tmpdir(), 'layers-'));
-    await run('skopeo', ['copy', '--src-tls-verify=false', '--src-creds', CREDS, '--dest-decompress', `docker://${registry.host}/acme/staged:v1`, `dir:${layers}`]);
+    await run('skopeo', [
+      'copy',
+      '--src-tls-verify=false',
+      '--src-creds',
+      CREDS,
+      '--dest-decompress',
+      `docker://${registry.host}/acme/staged:v1`,
+      `dir:${layers}`,
+    ]);
     expect(await filesContaining(layers, 'runtime ')).not.toEqual([]);
     expect(await filesContaining(layers, 'debug ')).toEqual([]);
   });
@@ -140,12 +148,25 @@ describe('a build secret', () => {
         '',
       ].join('\n'),
     );
-    const inputs = { registry: registry.host, image: 'with-secret', tags: 'v1', secrets: `npm_token=${SECRET}\ndeploy_key<<EOF\n${KEY_LINES.join('\n')}\nEOF` };
+    const inputs = {
+      registry: registry.host,
+      image: 'with-secret',
+      tags: 'v1',
+      secrets: `npm_token=${SECRET}\ndeploy_key<<EOF\n${KEY_LINES.join('\n')}\nEOF`,
+    };
     main = await runner.main(github, inputs);
     post = await runner.post(github, inputs, main.state);
     layers = mkdtempSync(path.join(os.tmpdir(), 'layers-'));
     mkdirSync(path.join(layers, 'image'));
-    await run('skopeo', ['copy', '--src-tls-verify=false', '--src-creds', CREDS, '--dest-decompress', `docker://${registry.host}/acme/with-secret:v1`, `dir:${path.join(layers, 'image')}`]);
+    await run('skopeo', [
+      'copy',
+      '--src-tls-verify=false',
+      '--src-creds',
+      CREDS,
+      '--dest-decompress',
+      `docker://${registry.host}/acme/with-secret:v1`,
+      `dir:${path.join(layers, 'image')}`,
+    ]);
   });
 
   it('is read by RUN --mount=type=secret during the build, a value of several lines too', async () => {

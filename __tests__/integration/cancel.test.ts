@@ -25,7 +25,10 @@ describe('a main step cancelled mid-build, then its post step', () => {
     const runner = new Runner();
     const marker = `cancel-${Date.now()}`;
     copyFileSync('/bin/busybox', path.join(runner.workspace, 'busybox'));
-    writeFileSync(path.join(runner.workspace, 'Dockerfile'), `FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "sh", "-c", "sleep 60; echo ${marker} > /built"]\n`);
+    writeFileSync(
+      path.join(runner.workspace, 'Dockerfile'),
+      `FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "sh", "-c", "sleep 60; echo ${marker} > /built"]\n`,
+    );
     const github: GitHub = { repository: 'acme/cancelled', actor: 'octo-bot', token: TOKEN, ref: 'refs/heads/main' };
     const inputs = { registry: registry.host, tags: marker, secrets: 'token=s3cret-value', labels: `run=${marker}` };
     const main = await runner.main(github, inputs, {}, { when: /RUN \["\/bin\/busybox"/, signals: ['SIGINT', 'SIGTERM'] });

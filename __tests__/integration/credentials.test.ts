@@ -50,11 +50,20 @@ const context = (token: string, over: Partial<GitHub> = {}): GitHub => ({
 });
 
 function publish(gh: GitHub, inputs: Record<string, string>, env: Record<string, string> = {}): Promise<StepResult> {
-  return runner.main(gh, { registry: github.host, 'registry-type': 'ghcr', tags: 'v1', ...inputs }, { GITHUB_API_URL: github.apiUrl, ...env });
+  return runner.main(
+    gh,
+    { registry: github.host, 'registry-type': 'ghcr', tags: 'v1', ...inputs },
+    { GITHUB_API_URL: github.apiUrl, ...env },
+  );
 }
 
 /** The step's failure, as the runner shows it. */
-const failure = (step: StepResult) => step.stdout.split('\n').filter((l) => l.startsWith('::error::')).join('\n').replace(/%0A/g, '\n');
+const failure = (step: StepResult) =>
+  step.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('::error::'))
+    .join('\n')
+    .replace(/%0A/g, '\n');
 const built = (step: StepResult) => step.dockerCalls.some((c) => c.startsWith('buildx build') || c.startsWith('build '));
 
 describe('GITHUB_TOKEN with packages: write', () => {
@@ -99,20 +108,54 @@ describe('the fallback to the PAT', () => {
   });
 
   it('reads the PAT from the variable token-secret-name names', async () => {
-    const step = await publish(context(READ), { image: 'named-secret', 'token-secret-name': 'ROBOT_TOKEN', 'pat-username': 'acme-robot' }, { ROBOT_TOKEN: ROBOT });
+    const step = await publish(
+      context(READ),
+      { image: 'named-secret', 'token-secret-name': 'ROBOT_TOKEN', 'pat-username': 'acme-robot' },
+      { ROBOT_TOKEN: ROBOT },
+    );
     expect(step.outputs['token-source']).toBe('pat');
   });
 });
 
 describe('a clear failure before anything is built', () => {
   it.each([
-    ['GITHUB_TOKEN without packages: write', context(READ), {}, ['token (GITHUB_TOKEN) (as octocat)', 'installation not allowed to Create organization package', 'permissions: packages: write']],
-    ['a package linked to another repository', context(WRITE), { image: 'linked-elsewhere' }, ['permission_denied: write_package', '"Manage Actions access"', 'Acme/Widget']],
-    ["another owner's namespace without a PAT", context(WRITE), { owner: 'other-org' }, ["another owner's namespace", 'scopes=write:packages', 'CR_PAT']],
-    ['a PAT without write:packages', context(WRITE), { owner: 'other-org', pat: NO_SCOPE }, ['the PAT in pat', 'does not match expected scopes', 'lacks the write:packages scope', 'do not add repo']],
+    [
+      'GITHUB_TOKEN without packages: write',
+      context(READ),
+      {},
+      ['token (GITHUB_TOKEN) (as octocat)', 'installation not allowed to Create organization package', 'permissions: packages: write'],
+    ],
+    [
+      'a package linked to another repository',
+      context(WRITE),
+      { image: 'linked-elsewhere' },
+      ['permission_denied: write_package', '"Manage Actions access"', 'Acme/Widget'],
+    ],
+    [
+      "another owner's namespace without a PAT",
+      context(WRITE),
+      { owner: 'other-org' },
+      ["another owner's namespace", 'scopes=write:packages', 'CR_PAT'],
+    ],
+    [
+      'a PAT without write:packages',
+      context(WRITE),
+      { owner: 'other-org', pat: NO_SCOPE },
+      ['the PAT in pat', 'does not match expected scopes', 'lacks the write:packages scope', 'do not add repo'],
+    ],
     ['a fine-grained PAT', context(WRITE), { owner: 'other-org', pat: FINE }, ['does not accept fine-grained PATs']],
-    ['an unknown token', context(UNKNOWN), {}, ['unauthenticated: User cannot be authenticated with the token provided.', 'expired or revoked']],
-    ['both refused', context(READ), { pat: NO_SCOPE }, ['- token (GITHUB_TOKEN)', '- the PAT in pat', 'packages: write', 'write:packages scope']],
+    [
+      'an unknown token',
+      context(UNKNOWN),
+      {},
+      ['unauthenticated: User cannot be authenticated with the token provided.', 'expired or revoked'],
+    ],
+    [
+      'both refused',
+      context(READ),
+      { pat: NO_SCOPE },
+      ['- token (GITHUB_TOKEN)', '- the PAT in pat', 'packages: write', 'write:packages scope'],
+    ],
   ])('%s', async (_what, gh, inputs, says) => {
     const step = await publish(gh, { image: 'refused', ...inputs });
     expect(step.exitCode).toBe(1);
@@ -133,7 +176,11 @@ describe('a pull request from a fork', () => {
   it('builds, skips the push, says why and succeeds', async () => {
     const event = path.join(mkdtempSync(path.join(os.tmpdir(), 'event-')), 'event.json');
     writeFileSync(event, JSON.stringify({ pull_request: { head: { repo: { full_name: 'someone/widget' } } } }));
-    const step = await publish(context(READ, { event_name: 'pull_request', ref: 'refs/pull/7/merge' }), { tags: '', image: 'from-fork' }, { GITHUB_EVENT_PATH: event });
+    const step = await publish(
+      context(READ, { event_name: 'pull_request', ref: 'refs/pull/7/merge' }),
+      { tags: '', image: 'from-fork' },
+      { GITHUB_EVENT_PATH: event },
+    );
     expect(step.exitCode).toBe(0);
     expect(step.stdout).toContain("::notice::Not pushed: this run's GITHUB_TOKEN is read-only by design (a pull request from a fork)");
     expect(step.summary).toContain('not pushed');
@@ -163,7 +210,9 @@ describe('the link check', () => {
   it('is a notice when the API refuses the token, with the documented page address', async () => {
     const step = await publish(context(API_REFUSED), { image: 'api-refused' });
     expect(step.exitCode).toBe(0);
-    expect(step.stdout).toContain("::notice::The package's link to its repository was not checked: the GitHub API answered HTTP 403 (Resource not accessible by integration)");
+    expect(step.stdout).toContain(
+      "::notice::The package's link to its repository was not checked: the GitHub API answered HTTP 403 (Resource not accessible by integration)",
+    );
     expect(step.outputs['package-url']).toBe('https://github.com/users/acme/packages/container/package/api-refused');
   });
 });
@@ -186,7 +235,9 @@ describe('the real docker client meets the same rules', () => {
     const env = { ...process.env, DOCKER_CONFIG: config };
     expect((await runWithInput('docker', ['login', '--username', 'octocat', '--password-stdin', github.host], READ, env)).status).toBe(0);
     const ref = `${github.host}/acme/denied:v1`;
-    expect((await runWithInput('docker', ['buildx', 'build', '--provenance=false', '--load', '-t', ref, runner.workspace], '', env)).status).toBe(0);
+    expect(
+      (await runWithInput('docker', ['buildx', 'build', '--provenance=false', '--load', '-t', ref, runner.workspace], '', env)).status,
+    ).toBe(0);
     const push = await runWithInput('docker', ['push', ref], '', env);
     expect(push.status).not.toBe(0);
     // All the docker engine shows of GitHub's refusal, after the build: the push check exists for this.

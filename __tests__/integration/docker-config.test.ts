@@ -70,10 +70,25 @@ describe("a user's credential store beside the run's login, with the real docker
     const layout = path.join(root, 'base-layout');
     writeFileSync(path.join(context, 'base.txt'), `base ${Date.now()}\n`);
     writeFileSync(path.join(context, 'Dockerfile.base'), 'FROM scratch\nCOPY base.txt /base.txt\n');
-    const built = await run('docker', ['buildx', 'build', '-f', path.join(context, 'Dockerfile.base'), '--output', `type=oci,dest=${layout},tar=false`, context], process.env);
-    expect(built).toMatchObject({ status: 0 });
-    const copied = await run('skopeo', ['copy', '--dest-tls-verify=false', '--dest-creds', `base-user:${BASE_SECRET}`, `oci:${layout}`, `docker://${other.host}/acme/base:1`], process.env);
-    expect(copied).toMatchObject({ status: 0 });
+    const built = await run(
+      'docker',
+      ['buildx', 'build', '-f', path.join(context, 'Dockerfile.base'), '--output', `type=oci,dest=${layout},tar=false`, context],
+      process.env,
+    );
+    succeeded(built, 'building the base image');
+    const copied = await run(
+      'skopeo',
+      [
+        'copy',
+        '--dest-tls-verify=false',
+        '--dest-creds',
+        `base-user:${BASE_SECRET}`,
+        `oci:${layout}`,
+        `docker://${other.host}/acme/base:1`,
+      ],
+      process.env,
+    );
+    succeeded(copied, 'copying the base image');
 
     const jobEnv: NodeJS.ProcessEnv = { ...process.env, HOME: home, PATH: `${bin}${path.delimiter}${process.env.PATH}` };
     delete jobEnv.DOCKER_CONFIG;
@@ -129,8 +144,11 @@ describe('logout: false keeps the builder the user selected, for this step and l
     mkdirSync(path.join(home, '.docker'), { recursive: true });
     for (const f of ['env', 'path']) writeFileSync(path.join(root, f), '');
     // As docker/setup-buildx-action leaves it: a builder in ~/.docker/buildx, selected.
-    expect(await run('docker', ['buildx', 'create', '--name', builder, '--driver', 'docker-container', '--use'], jobEnv)).toMatchObject({ status: 0 });
-    expect(await current(jobEnv)).toBe(builder);
+    succeeded(
+      await run('docker', ['buildx', 'create', '--name', builder, '--driver', 'docker-container', '--use'], jobEnv),
+      'creating the builder',
+    );
+    if ((await current(jobEnv)) !== builder) throw new Error(`set-up: the builder ${builder} is not the current one`);
   });
   afterAll(async () => {
     process.env = saved;
@@ -153,3 +171,8 @@ describe('logout: false keeps the builder the user selected, for this step and l
     expect(await current({ ...jobEnv, DOCKER_CONFIG: config.dir })).not.toBe(builder);
   });
 });
+
+/** Set-up steps fail the suite loudly: they are not what it tests. */
+function succeeded(res: { status: number; out: string }, what: string): void {
+  if (res.status !== 0) throw new Error(`set-up failed, ${what}: ${res.out}`);
+}

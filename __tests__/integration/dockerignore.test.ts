@@ -18,11 +18,31 @@ interface Case {
 
 const cases: Record<string, Case> = {
   "docker's documentation examples": {
-    files: ['somedir/temporary.txt', 'somedir/keep.txt', 'somedir/subdir/temporary.txt', 'tempa', 'temp', 'README.md', 'CHANGES.md', 'docs/guide.md', 'main.go', 'pkg/x/y.go'],
+    files: [
+      'somedir/temporary.txt',
+      'somedir/keep.txt',
+      'somedir/subdir/temporary.txt',
+      'tempa',
+      'temp',
+      'README.md',
+      'CHANGES.md',
+      'docs/guide.md',
+      'main.go',
+      'pkg/x/y.go',
+    ],
     ignore: '# comment\n*/temp*\n*/*/temp*\ntemp?\n**/*.go\n*.md\n!README.md\n',
   },
   'excluded directories and exceptions inside them': {
-    files: ['vendor/keep.txt', 'vendor/other.txt', 'vendor/sub/a.txt', 'node_modules/p/i.js', 'logs/a.log', 'logs/keep/x', 'src/node_modules/y', 'empty/'],
+    files: [
+      'vendor/keep.txt',
+      'vendor/other.txt',
+      'vendor/sub/a.txt',
+      'node_modules/p/i.js',
+      'logs/a.log',
+      'logs/keep/x',
+      'src/node_modules/y',
+      'empty/',
+    ],
     ignore: 'vendor\n!vendor/keep.txt\n/node_modules/\n./logs\n!logs/keep/**\n',
   },
   'an exception with a wildcard': {

@@ -8,7 +8,8 @@ import { type GitHub, Runner, type StepResult } from '../support/runner.js';
 // Commit messages and PR titles reach inputs: nothing in them may become a workflow command.
 const TOKEN = 'ghs_injectionTestToken0123456789abcd';
 const CREDS = `octo-bot:${TOKEN}`;
-const PAYLOAD = '\n::error::injected-error\r::add-mask::injected-mask\r\n  ::set-output name=digest::injected-output\n##[error]injected-legacy\n%0A::warning::x';
+const PAYLOAD =
+  '\n::error::injected-error\r::add-mask::injected-mask\r\n  ::set-output name=digest::injected-output\n##[error]injected-legacy\n%0A::warning::x';
 
 let registry: TestRegistry;
 beforeAll(async () => {

@@ -70,9 +70,14 @@ describe('the post step given hostile state', () => {
     expect(post.exitCode).toBe(0);
     expect(post.dockerCalls).toEqual([]);
     expect([dockerHome, workspace, outside, runner.temp].filter((d) => !intact(d))).toEqual([]);
-    for (const saved of [dockerHome, workspace, link, 'default']) expect(warnings(post.stdout).some((w) => w.includes(`Left ${saved} alone`))).toBe(true);
+    for (const saved of [dockerHome, workspace, link, 'default'])
+      expect(warnings(post.stdout).some((w) => w.includes(`Left ${saved} alone`))).toBe(true);
 
-    const parent = await runner.post(github, { registry: registry.host }, { configDir: runner.dir, secretsDir: runner.temp, loggedIn: 'true', registry: registry.host });
+    const parent = await runner.post(
+      github,
+      { registry: registry.host },
+      { configDir: runner.dir, secretsDir: runner.temp, loggedIn: 'true', registry: registry.host },
+    );
     expect(parent.exitCode).toBe(0);
     expect(parent.dockerCalls).toEqual([]);
     expect(intact(runner.temp)).toBe(true);
@@ -89,7 +94,8 @@ describe("the post step given this run's own state", () => {
 
   beforeAll(() => {
     mkdirSync(buildxDir, { recursive: true });
-    for (const name of [users, ours]) execFileSync('docker', ['buildx', 'create', '--name', name, '--driver', 'docker-container'], { env: userEnv });
+    for (const name of [users, ours])
+      execFileSync('docker', ['buildx', 'create', '--name', name, '--driver', 'docker-container'], { env: userEnv });
     execFileSync('docker', ['buildx', 'use', users], { env: userEnv });
   });
   afterAll(() => {
@@ -108,7 +114,16 @@ describe("the post step given this run's own state", () => {
     writeFileSync(path.join(configDir, 'config.json'), JSON.stringify({ auths: { [registry.host]: { auth: login } } }), { mode: 0o600 });
     const secretsDir = precious(createRunDir(runner.temp, 'secrets'));
     const buildOutputDir = precious(createRunDir(runner.temp, 'build'));
-    const state = { configDir, secretsDir, buildOutputDir, builder: ours, buildxDir, registry: registry.host, loggedIn: 'true', logout: 'true' };
+    const state = {
+      configDir,
+      secretsDir,
+      buildOutputDir,
+      builder: ours,
+      buildxDir,
+      registry: registry.host,
+      loggedIn: 'true',
+      logout: 'true',
+    };
     const post = await runner.post(github, { registry: registry.host }, state);
     expect(post.exitCode).toBe(0);
     expect(warnings(post.stdout)).toEqual([]);
@@ -116,19 +131,24 @@ describe("the post step given this run's own state", () => {
     expect([configDir, secretsDir, buildOutputDir].filter(existsSync)).toEqual([]);
     expect(builders()).not.toContain(ours);
     expect(builders()).toContain(users);
-    expect(execFileSync('docker', ['buildx', 'inspect'], { env: userEnv, encoding: 'utf8' })).toMatch(new RegExp(`^Name:\\s*${users}$`, 'm'));
+    expect(execFileSync('docker', ['buildx', 'inspect'], { env: userEnv, encoding: 'utf8' })).toMatch(
+      new RegExp(`^Name:\\s*${users}$`, 'm'),
+    );
     expect(filesContaining(runner.dir, login)).toEqual([]);
   });
 });
 
-describe("main and post steps on a runner that keeps logins in a credential store", () => {
+describe('main and post steps on a runner that keeps logins in a credential store', () => {
   it("never hand the run's token to the store, and leave it nowhere once the post step ran", async () => {
     const runner = new Runner();
     const calls = path.join(runner.dir, 'store-calls.log');
     writeFileSync(calls, '');
     // Runner puts <dir>/bin (its docker shim) first on PATH: the user's store helper goes there too.
     const helper = path.join(runner.dir, 'bin', 'docker-credential-teststore');
-    writeFileSync(helper, `#!/bin/sh\ninput=$(cat)\nprintf '%s %s\\n' "$1" "$input" >> '${calls}'\n[ "$1" = list ] && echo '{}'\n[ "$1" = get ] && { echo 'credentials not found in native keychain'; exit 1; }\nexit 0\n`);
+    writeFileSync(
+      helper,
+      `#!/bin/sh\ninput=$(cat)\nprintf '%s %s\\n' "$1" "$input" >> '${calls}'\n[ "$1" = list ] && echo '{}'\n[ "$1" = get ] && { echo 'credentials not found in native keychain'; exit 1; }\nexit 0\n`,
+    );
     chmodSync(helper, 0o755);
     mkdirSync(path.join(runner.home, '.docker'));
     writeFileSync(path.join(runner.home, '.docker', 'config.json'), '{"credsStore":"teststore"}');

@@ -24,7 +24,14 @@ let single: string;
 let multi: string;
 let told: string[];
 // Real waits, kept short: the Retry-After of a test is honoured as asked.
-const retry: RetryPolicy = { attempts: 4, baseDelayMs: 20, maxDelayMs: 100, timeoutMs: 10_000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), onRetry: (m) => void told.push(m) };
+const retry: RetryPolicy = {
+  attempts: 4,
+  baseDelayMs: 20,
+  maxDelayMs: 100,
+  timeoutMs: 10_000,
+  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  onRetry: (m) => void told.push(m),
+};
 const client = (secret = 's3cret', host = proxy.host) => new RegistryClient(host, { username: 'acme', secret }, { retry });
 
 /** A real build's OCI layout, as the action's builds export it. */
@@ -80,9 +87,17 @@ describe('pushLayout', () => {
     // Each fault happened, and each was retried once and said so.
     expect(seen.filter((r) => r.status === 503 || r.status === 429 || r.status === 0)).toHaveLength(3);
     expect(told).toHaveLength(3);
-    expect(told.join('\n')).toMatch(new RegExp(`POST ${proxy.url}/v2/acme/single/blobs/uploads/ answered 503 Service Unavailable; retrying with a new upload session in 0\\.02 s \\(attempt 2 of 4\\)`));
-    expect(told.join('\n')).toMatch(/PUT \S+\/blobs\/uploads\/\S+ failed \((ECONNRESET|EPIPE|UND_ERR_SOCKET)[^)]*\); retrying with a new upload session/);
-    expect(told.join('\n')).toContain(`PUT ${proxy.url}/v2/acme/single/manifests/1.0 answered 429 Too Many Requests; retrying in 1 s (attempt 2 of 4)`);
+    expect(told.join('\n')).toMatch(
+      new RegExp(
+        `POST ${proxy.url}/v2/acme/single/blobs/uploads/ answered 503 Service Unavailable; retrying with a new upload session in 0\\.02 s \\(attempt 2 of 4\\)`,
+      ),
+    );
+    expect(told.join('\n')).toMatch(
+      /PUT \S+\/blobs\/uploads\/\S+ failed \((ECONNRESET|EPIPE|UND_ERR_SOCKET)[^)]*\); retrying with a new upload session/,
+    );
+    expect(told.join('\n')).toContain(
+      `PUT ${proxy.url}/v2/acme/single/manifests/1.0 answered 429 Too Many Requests; retrying in 1 s (attempt 2 of 4)`,
+    );
   });
 
   it('multi-platform: every platform and attestation manifest by digest, the index under the tag', async () => {
@@ -104,7 +119,12 @@ describe('pushLayout', () => {
   });
 
   it('a fault that persists fails with the registry words, after the bounded attempts', async () => {
-    proxy.inject({ method: 'PUT', path: /\/manifests\/2\.0$/, fault: { status: 503, message: 'the storage backend is unavailable' }, times: Infinity });
+    proxy.inject({
+      method: 'PUT',
+      path: /\/manifests\/2\.0$/,
+      fault: { status: 503, message: 'the storage backend is unavailable' },
+      times: Infinity,
+    });
     const seen: SeenRequest[] = [];
     const error = await during(() => pushLayout(client(), 'acme/persistent', single, '2.0')).then(
       () => undefined,
@@ -112,7 +132,9 @@ describe('pushLayout', () => {
     );
     seen.push(...proxy.requests.filter((r) => r.path.endsWith('/manifests/2.0')));
     expect(error).toBeInstanceOf(RegistryError);
-    expect((error as Error).message).toBe('storing the manifest acme/persistent:2.0: HTTP 503: unavailable: the storage backend is unavailable');
+    expect((error as Error).message).toBe(
+      'storing the manifest acme/persistent:2.0: HTTP 503: unavailable: the storage backend is unavailable',
+    );
     expect(seen).toHaveLength(4);
     expect(await readBack('acme/persistent:2.0').catch(() => 'absent')).toBe('absent');
   });
@@ -127,7 +149,11 @@ describe('pushLayout', () => {
 
 describe('401 is never retried', () => {
   it('a wrong password: one request without, one with the credential, no more', async () => {
-    const seen = await during(() => client('wrong').checkPush('acme/single').catch((e: Error) => e));
+    const seen = await during(() =>
+      client('wrong')
+        .checkPush('acme/single')
+        .catch((e: Error) => e),
+    );
     expect(seen.map((r) => `${r.method} ${r.status}`)).toEqual(['POST 401', 'POST 401']);
     await expect(client('wrong').manifest('acme/single', '1.0')).rejects.toThrow('HTTP 401: unauthorized: authentication required');
   });
@@ -141,7 +167,11 @@ describe('401 is never retried', () => {
 
   it('401 on everything, even with the right password', async () => {
     proxy.inject({ method: 'GET', path: /./, fault: { status: 401 }, times: Infinity });
-    const seen = await during(() => client().manifest('acme/single', '1.0').catch((e: Error) => e));
+    const seen = await during(() =>
+      client()
+        .manifest('acme/single', '1.0')
+        .catch((e: Error) => e),
+    );
     expect(seen).toHaveLength(2);
     expect(told).toEqual([]);
   });
@@ -165,7 +195,8 @@ describe('copyImage', () => {
     expect(seen.some((r) => r.method === 'POST' && r.path.includes('mount=') && r.status === 201)).toBe(true);
     const held = await readBack(`acme/dst-${name}:1.0.0`);
     expect(held.digest).toBe(source.digest);
-    if (name === 'multi') for (const child of childDigests(held.json)) expect((await readBack(`acme/dst-${name}@${child}`)).digest).toBe(child);
+    for (const child of name === 'multi' ? childDigests(held.json) : [])
+      expect((await readBack(`acme/dst-${name}@${child}`)).digest).toBe(child);
   });
 
   it('within one repository: nothing written, the manifest returned', async () => {
@@ -179,11 +210,18 @@ describe('copyImage', () => {
     const source = await pushLayout(client(), 'acme/unlinked', single, '1.0');
     const layer = (JSON.parse(source.body.toString()) as { layers: { digest: string }[] }).layers[0].digest;
     // The source repository no longer holds the layer: the registry answers a mount with a plain upload session.
-    const res = await fetch(`${registry.url}/v2/acme/unlinked/blobs/${layer}`, { method: 'DELETE', headers: { Authorization: `Basic ${Buffer.from(CREDS).toString('base64')}` } });
+    const res = await fetch(`${registry.url}/v2/acme/unlinked/blobs/${layer}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Basic ${Buffer.from(CREDS).toString('base64')}` },
+    });
     expect(res.status).toBe(202);
     let error: unknown;
-    const seen = await during(() => copyImage(client(), { repo: 'acme/unlinked', reference: '1.0' }, 'acme/refused').catch((e: unknown) => (error = e)));
-    expect((error as Error).message).toMatch(`The registry refused a cross-repository mount of ${layer} from acme/unlinked into acme/refused`);
+    const seen = await during(() =>
+      copyImage(client(), { repo: 'acme/unlinked', reference: '1.0' }, 'acme/refused').catch((e: unknown) => (error = e)),
+    );
+    expect((error as Error).message).toMatch(
+      `The registry refused a cross-repository mount of ${layer} from acme/unlinked into acme/refused`,
+    );
     expect(seen.filter((r) => r.method === 'DELETE' && r.path.startsWith('/v2/acme/refused/blobs/uploads/'))).toHaveLength(1);
     expect(layerBytes(seen)).toBe(0);
   });
@@ -213,7 +251,10 @@ describe('copyImage', () => {
 });
 
 describe('a damaged layout', () => {
-  const damaged = (name: string, damage: (layout: string, manifest: { config: { digest: string }; layers: { digest: string }[] }) => void) => {
+  const damaged = (
+    name: string,
+    damage: (layout: string, manifest: { config: { digest: string }; layers: { digest: string }[] }) => void,
+  ) => {
     const copy = path.join(dir, name);
     cpSync(single, copy, { recursive: true });
     const top = layoutResult(copy);
@@ -251,7 +292,10 @@ describe('a damaged layout', () => {
 describe('the fault proxy', () => {
   it('carries a push by the real docker engine, counting its layer bytes', async () => {
     const config = mkdtempSync(path.join(dir, 'docker-config-'));
-    writeFileSync(path.join(config, 'config.json'), JSON.stringify({ auths: { [proxy.host]: { auth: Buffer.from(CREDS).toString('base64') } } }));
+    writeFileSync(
+      path.join(config, 'config.json'),
+      JSON.stringify({ auths: { [proxy.host]: { auth: Buffer.from(CREDS).toString('base64') } } }),
+    );
     const ref = `${proxy.host}/acme/engine:1.0`;
     const env = { ...process.env, DOCKER_CONFIG: config };
     await run('docker', ['buildx', 'build', '--load', '-t', ref, path.join(dir, 'context')], { env });

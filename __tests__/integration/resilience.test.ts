@@ -33,7 +33,12 @@ function workspace(runner: Runner, content: string): void {
 
 const github = (repo: string): GitHub => ({ repository: `acme/${repo}`, actor: 'octo-bot', token: TOKEN, ref: 'refs/heads/main' });
 const at = (repo: string, tag: string) => `${registry.host}/acme/${repo}:${tag}`;
-const failure = (step: StepResult) => step.stdout.split('\n').filter((l) => /^::error[^:]*::/.test(l)).join('\n').replace(/%0A/g, '\n');
+const failure = (step: StepResult) =>
+  step.stdout
+    .split('\n')
+    .filter((l) => /^::error[^:]*::/.test(l))
+    .join('\n')
+    .replace(/%0A/g, '\n');
 
 async function heldEverywhere(repo: string, tags: string[], digest: string): Promise<void> {
   for (const tag of tags) expect((await rawManifest(at(repo, tag), CREDS)).digest).toBe(digest);
@@ -50,7 +55,9 @@ describe("the action's own push (buildx, an OCI layout)", () => {
     expect(failure(main)).toBe('');
     expect(main.exitCode).toBe(0);
     await heldEverywhere('transient', ['one', 'two', 'three'], main.outputs.digest);
-    expect(main.stdout).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/v2\/acme\/transient\/blobs\/uploads\/ answered 503 Service Unavailable; retrying in/);
+    expect(main.stdout).toMatch(
+      /POST http:\/\/127\.0\.0\.1:\d+\/v2\/acme\/transient\/blobs\/uploads\/ answered 503 Service Unavailable; retrying in/,
+    );
     expect(main.stdout).toMatch(/manifests\/\S+ answered 429 Too Many Requests; retrying in 1 s/);
     expect(main.stdout).toMatch(/failed \([^)]*\); retrying/);
     expect(main.dockerCalls.filter((c) => c.startsWith('push '))).toEqual([]);
@@ -59,7 +66,12 @@ describe("the action's own push (buildx, an OCI layout)", () => {
   it('a fault that persists fails the step with the registry’s words, naming the tags that did and did not land', async () => {
     const runner = new Runner();
     workspace(runner, `persistent ${Date.now()}\n`);
-    proxy.inject({ method: 'PUT', path: /\/manifests\/broken$/, fault: { status: 503, message: 'the storage backend is down' }, times: Infinity });
+    proxy.inject({
+      method: 'PUT',
+      path: /\/manifests\/broken$/,
+      fault: { status: 503, message: 'the storage backend is down' },
+      times: Infinity,
+    });
     const main = await runner.main(github('persistent'), { registry: proxy.host, tags: 'fine,broken' });
     expect(main.exitCode).toBe(1);
     expect(failure(main)).toContain('the storage backend is down');
@@ -96,7 +108,9 @@ describe("the engine's push (the classic builder)", () => {
     expect(failure(main)).toBe('');
     expect(main.exitCode).toBe(0);
     expect(main.stdout).toMatch(/docker push of .*engine:first failed \(.*\); retrying/);
-    expect(main.dockerCalls.filter((c) => c.startsWith('push '))).toEqual(expect.arrayContaining([`push ${proxy.host}/acme/engine:first `]));
+    expect(main.dockerCalls.filter((c) => c.startsWith('push '))).toEqual(
+      expect.arrayContaining([`push ${proxy.host}/acme/engine:first `]),
+    );
     expect(main.dockerCalls.some((c) => c.includes(':second'))).toBe(false);
     await heldEverywhere('engine', ['first', 'second'], main.outputs.digest);
   });
@@ -119,7 +133,10 @@ describe('tags at registry speed', () => {
   it('refuses more than 100 tags before anything runs, naming tags and the bound', async () => {
     const runner = new Runner();
     workspace(runner, 'bound\n');
-    const main = await runner.main(github('bound'), { registry: registry.host, tags: Array.from({ length: 101 }, (_, i) => `t${i}`).join(',') });
+    const main = await runner.main(github('bound'), {
+      registry: registry.host,
+      tags: Array.from({ length: 101 }, (_, i) => `t${i}`).join(','),
+    });
     expect(main.exitCode).toBe(1);
     expect(failure(main)).toMatch(/tags.*100/s);
     expect(main.dockerCalls).toEqual([]);

@@ -52,7 +52,8 @@ export class FakeCacheService {
 
   private handle(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', this.url);
-    const json = (status: number, value: unknown) => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+    const json = (status: number, value: unknown) =>
+      void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     if (url.pathname.startsWith(SERVICE)) {
       if (req.headers.authorization !== `Bearer ${this.token}`) return json(401, { code: 'unauthenticated', msg: 'invalid token' });
       const method = url.pathname.slice(SERVICE.length);
@@ -62,7 +63,12 @@ export class FakeCacheService {
     }
     const blob = url.pathname.match(/^\/devstoreaccount1\/cache\/([\w-]+)$/)?.[1];
     if (!blob || url.searchParams.get('sig') !== 'test') return json(403, { message: 'AuthenticationFailed' });
-    const headers = { ETag: `"${randomUUID()}"`, 'Last-Modified': new Date().toUTCString(), 'x-ms-request-id': randomUUID(), 'x-ms-version': '2024-11-04' };
+    const headers = {
+      ETag: `"${randomUUID()}"`,
+      'Last-Modified': new Date().toUTCString(),
+      'x-ms-request-id': randomUUID(),
+      'x-ms-version': '2024-11-04',
+    };
     if (req.method === 'PUT' && url.searchParams.get('comp') === 'block') {
       this.blocks.set(`${blob}/${url.searchParams.get('blockid')}`, body);
       return void res.writeHead(201, headers).end();
@@ -89,7 +95,8 @@ export class FakeCacheService {
       const ready = this.entries.filter((e) => e.finalized && e.version === version).sort((a, b) => b.created - a.created);
       const restoreKeys = (input.restore_keys ?? input.restoreKeys ?? []) as string[];
       const match =
-        ready.find((e) => e.key === key) ?? [key, ...restoreKeys].map((prefix) => ready.find((e) => e.key.startsWith(prefix))).find(Boolean);
+        ready.find((e) => e.key === key) ??
+        [key, ...restoreKeys].map((prefix) => ready.find((e) => e.key.startsWith(prefix))).find(Boolean);
       return [200, match ? { ok: true, signed_download_url: signed(match.blob), matched_key: match.key } : { ok: false }];
     }
     if (method === 'CreateCacheEntry') {

@@ -35,7 +35,14 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-const CODES: Record<number, string> = { 401: 'UNAUTHORIZED', 403: 'DENIED', 429: 'TOOMANYREQUESTS', 500: 'UNKNOWN', 502: 'UNAVAILABLE', 503: 'UNAVAILABLE' };
+const CODES: Record<number, string> = {
+  401: 'UNAUTHORIZED',
+  403: 'DENIED',
+  429: 'TOOMANYREQUESTS',
+  500: 'UNKNOWN',
+  502: 'UNAVAILABLE',
+  503: 'UNAVAILABLE',
+};
 
 export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> {
   const upstream = new URL(upstreamUrl);
@@ -63,7 +70,9 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
       if (fault.status === 401) headers['www-authenticate'] = 'Basic realm="fault-proxy"';
-      const body = JSON.stringify({ errors: [{ code: CODES[fault.status] ?? 'UNKNOWN', message: fault.message ?? `injected ${fault.status} by the fault proxy` }] });
+      const body = JSON.stringify({
+        errors: [{ code: CODES[fault.status] ?? 'UNKNOWN', message: fault.message ?? `injected ${fault.status} by the fault proxy` }],
+      });
       req.resume();
       req.on('end', () => res.writeHead(fault.status, headers).end(body));
       return;

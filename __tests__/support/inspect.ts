@@ -7,8 +7,13 @@ const run = promisify(execFile);
 
 /** Reads images back with skopeo, a client independent of the action and of docker. */
 export async function rawManifest(ref: string, creds: string): Promise<{ digest: string; json: Record<string, unknown> }> {
-  const { stdout } = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', creds, `docker://${ref}`], { encoding: 'buffer' });
-  return { digest: `sha256:${createHash('sha256').update(stdout).digest('hex')}`, json: JSON.parse(stdout.toString()) as Record<string, unknown> };
+  const { stdout } = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', creds, `docker://${ref}`], {
+    encoding: 'buffer',
+  });
+  return {
+    digest: `sha256:${createHash('sha256').update(stdout).digest('hex')}`,
+    json: JSON.parse(stdout.toString()) as Record<string, unknown>,
+  };
 }
 
 export interface ImageConfig {
@@ -32,7 +37,12 @@ export async function hasTag(ref: string, creds: string): Promise<boolean> {
 }
 
 /** Runs a command with `input` on stdin, without blocking this process. */
-export function runWithInput(command: string, args: string[], input: string, env: NodeJS.ProcessEnv): Promise<{ status: number; output: string }> {
+export function runWithInput(
+  command: string,
+  args: string[],
+  input: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number; output: string }> {
   return new Promise((resolve) => {
     const child = execFile(command, args, { env }, (error, stdout, stderr) => {
       resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` });

@@ -1,10 +1,10 @@
-import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { promisify } from "node:util";
-import type { FakeCacheService } from "./cache-service.ts";
-import { type GitHub, Runner, type StepResult } from "./runner.ts";
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { FakeCacheService } from './cache-service.ts';
+import { type GitHub, Runner, type StepResult } from './runner.ts';
 
 const run = promisify(execFile);
 
@@ -21,8 +21,7 @@ export class WorkflowRun {
   constructor(cache: FakeCacheService, github: GitHub, id?: string) {
     this.cache = cache;
     this.github = github;
-    this.id =
-      id ?? String(1_000_000 + Math.floor(Math.random() * 1_000_000_000));
+    this.id = id ?? String(1_000_000 + Math.floor(Math.random() * 1_000_000_000));
   }
 
   /**
@@ -62,37 +61,22 @@ export interface Job {
  * goes away with its engine, so nothing a platform job built is there for the merge job.
  */
 export async function removeLocalImages(host: string): Promise<void> {
-  const { stdout } = await run("docker", [
-    "image",
-    "ls",
-    "--format",
-    "{{.Repository}}:{{.Tag}}",
-  ]);
-  const ours = stdout.split("\n").filter((ref) => ref.startsWith(`${host}/`));
-  if (ours.length > 0) await run("docker", ["image", "rm", "--force", ...ours]);
+  const { stdout } = await run('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}']);
+  const ours = stdout.split('\n').filter((ref) => ref.startsWith(`${host}/`));
+  if (ours.length > 0) await run('docker', ['image', 'rm', '--force', ...ours]);
 }
 
 /** The engine's images named under `host`, as `docker image ls` lists them. */
 export async function localImages(host: string): Promise<string[]> {
-  const { stdout } = await run("docker", [
-    "image",
-    "ls",
-    "--all",
-    "--no-trunc",
-    "--format",
-    "{{.Repository}}:{{.Tag}} {{.ID}}",
-  ]);
-  return stdout.split("\n").filter((line) => line.startsWith(`${host}/`));
+  const { stdout } = await run('docker', ['image', 'ls', '--all', '--no-trunc', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']);
+  return stdout.split('\n').filter((line) => line.startsWith(`${host}/`));
 }
 
 /** A push event's payload (GITHUB_EVENT_PATH) whose head commit is `sha`, made at `timestamp`. */
-export function pushEvent(
-  sha: string,
-  timestamp: string,
-): Record<string, string> {
+export function pushEvent(sha: string, timestamp: string): Record<string, string> {
   return eventFile({
     head_commit: { id: sha, timestamp },
-    repository: { owner: { type: "Organization" } },
+    repository: { owner: { type: 'Organization' } },
   });
 }
 
@@ -102,19 +86,13 @@ export function forkPullRequestEvent(head: string): Record<string, string> {
 }
 
 function eventFile(payload: unknown): Record<string, string> {
-  const file = path.join(
-    mkdtempSync(path.join(os.tmpdir(), "event-")),
-    "event.json",
-  );
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'event-')), 'event.json');
   writeFileSync(file, JSON.stringify(payload));
   return { GITHUB_EVENT_PATH: file };
 }
 
 /** A build context: a Dockerfile of a `FROM scratch` image holding `hello.txt` with `content`. */
 export function helloContext(dir: string, content: string): void {
-  writeFileSync(
-    path.join(dir, "Dockerfile"),
-    "FROM scratch\nCOPY hello.txt /hello.txt\n",
-  );
-  writeFileSync(path.join(dir, "hello.txt"), content);
+  writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\nCOPY hello.txt /hello.txt\n');
+  writeFileSync(path.join(dir, 'hello.txt'), content);
 }

@@ -24,8 +24,7 @@ export async function freePort(): Promise<number> {
 }
 
 export type RegistryAuth =
-  | { kind: 'htpasswd'; users: Record<string, string> }
-  | { kind: 'token'; realm: string; service: string; issuer: string; certFile: string };
+  { kind: 'htpasswd'; users: Record<string, string> } | { kind: 'token'; realm: string; service: string; issuer: string; certFile: string };
 
 export async function startRegistry(auth: RegistryAuth): Promise<TestRegistry> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'test-registry-'));

@@ -22,7 +22,13 @@ beforeAll(async () => {
   copyFileSync('/bin/busybox', path.join(runner.workspace, 'busybox'));
   writeFileSync(
     path.join(runner.workspace, 'Dockerfile'),
-    ['FROM scratch', 'COPY busybox /bin/busybox', `RUN ["/bin/busybox", "sh", "-c", "/bin/busybox sleep 2; echo ${randomUUID()} > /slow"]`, 'COPY app.txt /app.txt', ''].join('\n'),
+    [
+      'FROM scratch',
+      'COPY busybox /bin/busybox',
+      `RUN ["/bin/busybox", "sh", "-c", "/bin/busybox sleep 2; echo ${randomUUID()} > /slow"]`,
+      'COPY app.txt /app.txt',
+      '',
+    ].join('\n'),
   );
   writeFileSync(path.join(runner.workspace, 'app.txt'), 'version 1\n');
 });
