@@ -1,7 +1,7 @@
 import { ActionError } from './errors.js';
 import type { GitHubContext } from './github-context.js';
 import type { Settings } from './settings.js';
-import { adviceFor, isRegistryTrouble, tokenUrl } from './registry-errors.js';
+import { adviceFor, isRegistryTrouble, tokenUrl } from './refusal-advice.js';
 
 /** Which credential pushed, as the `token-source` output says. */
 export type TokenSource = 'github-token' | 'pat';

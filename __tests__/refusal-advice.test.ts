@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { context, settings } from '../__fixtures__/settings.js';
 import { type Credential, tokenKind } from '../src/credentials.js';
 import { RegistryError } from '../src/registry-client.js';
-import { adviceFor } from '../src/registry-errors.js';
+import { adviceFor } from '../src/refusal-advice.js';
 
 const token: Credential = { source: 'github-token', label: 'token', username: 'octocat', secret: 'ghs_x', kind: 'github-token' };
 const pat = (secret: string): Credential => ({ source: 'pat', label: 'pat', username: 'robot', secret, kind: tokenKind(secret) });
