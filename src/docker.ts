@@ -119,11 +119,14 @@ export function createDocker(env: NodeJS.ProcessEnv, retry: PushRetry): DockerPr
 
   const docker: Docker = {
     async builder(needed) {
-      const inspect = await run(['buildx', 'inspect'], { quiet: true });
+      // Side by side: the engine's image store matters only to the docker driver, but asking after would cost a round trip more.
+      const [inspect, info] = await Promise.all([
+        run(['buildx', 'inspect'], { quiet: true }),
+        needed ? run(['info', '--format', '{{json .DriverStatus}}'], { quiet: true }) : undefined,
+      ]);
       if (inspect.exitCode !== 0) return { buildx: false, driver: '', capable: false };
       const driver = inspect.stdout.match(/^Driver:\s*(\S+)/m)?.[1] ?? '';
-      if (driver !== 'docker' || !needed) return { buildx: true, driver, capable: driver !== 'docker' };
-      const info = await run(['info', '--format', '{{json .DriverStatus}}'], { quiet: true });
+      if (driver !== 'docker' || !info) return { buildx: true, driver, capable: driver !== 'docker' };
       return { buildx: true, driver, capable: info.stdout.includes('io.containerd.snapshotter') };
     },
     async createBuilder(name) {
