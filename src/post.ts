@@ -91,7 +91,7 @@ function helperInside(dir: string, configDir: string): boolean {
 function ownDir(saved: string, what: string, temp: string): string | undefined {
   const found = recognise(saved, temp);
   if (found.kind === 'own') return found.path;
-  if (found.kind === 'gone') core.info(`${what} (${safeText(saved)}) is already gone.`);
+  if (found.kind === 'gone') core.info(`${what.charAt(0).toUpperCase()}${what.slice(1)} (${safeText(saved)}) is already gone.`);
   else leftAlone(saved, what, found.why);
   return undefined;
 }
