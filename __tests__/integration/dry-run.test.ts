@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
-import { FakeGitHub } from '../support/github.js';
+import { type FaultProxy, registryBehindProxy } from '../support/fault-proxy.js';
+import { widgetJobs } from '../support/github.js';
 import { helloContext, localImages } from '../support/jobs.js';
 import { failure, listTags, seen } from '../support/observe.js';
-import { type TestRegistry, catalog, startRegistry } from '../support/registry.js';
+import { type TestRegistry, catalog } from '../support/registry.js';
 import { type GitHub, Runner, type StepResult } from '../support/runner.js';
 
 // dry-run: true resolves and prints everything and leaves no trace: not in the registry, the
@@ -18,18 +18,12 @@ let registry: TestRegistry;
 let proxy: FaultProxy;
 let HOST: string;
 
+let stop: () => Promise<void>;
 beforeAll(async () => {
-  registry = await startRegistry({
-    kind: 'htpasswd',
-    users: { 'octo-bot': TOKEN },
-  });
-  proxy = await startFaultProxy(registry.url);
+  ({ registry, proxy, stop } = await registryBehindProxy({ 'octo-bot': TOKEN }));
   HOST = proxy.host;
 });
-afterAll(async () => {
-  await proxy.stop();
-  await registry.stop();
-});
+afterAll(() => stop());
 
 const github = (ref: string): GitHub => ({
   repository: 'Acme/Widget',
@@ -141,24 +135,7 @@ describe('a dry run of a promote', () => {
 describe('a dry run on GitHub rules', () => {
   const WRITE = 'ghs_dryRunJobWithPackagesWrite1';
   const READ = 'ghs_dryRunJobWithoutPackages02';
-  const gh = new FakeGitHub(
-    {
-      [WRITE]: {
-        login: 'github-actions',
-        kind: 'github-token',
-        repository: 'Acme/Widget',
-        packagesWrite: true,
-      },
-      [READ]: {
-        login: 'github-actions',
-        kind: 'github-token',
-        repository: 'Acme/Widget',
-        packagesWrite: false,
-      },
-    },
-    [],
-    ['acme'],
-  );
+  const gh = widgetJobs(WRITE, READ);
   beforeAll(() => gh.start());
   afterAll(() => gh.stop());
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { FakeCacheService } from '../support/cache-service.js';
-import { FakeGitHub } from '../support/github.js';
+import { widgetJobs } from '../support/github.js';
 import { imageConfig, rawManifest } from '../support/inspect.js';
 import { type Job, WorkflowRun, forkPullRequestEvent, helloContext, localImages, removeLocalImages } from '../support/jobs.js';
 import { built, failure, listTags, notices } from '../support/observe.js';
@@ -195,24 +195,7 @@ describe('two workflow runs at once', () => {
 describe('on GitHub rules', () => {
   const WRITE = 'ghs_mergeJobWithPackagesWrite01';
   const READ = 'ghs_mergeForkPullRequestToken02';
-  const gh = new FakeGitHub(
-    {
-      [WRITE]: {
-        login: 'github-actions',
-        kind: 'github-token',
-        repository: 'Acme/Widget',
-        packagesWrite: true,
-      },
-      [READ]: {
-        login: 'github-actions',
-        kind: 'github-token',
-        repository: 'Acme/Widget',
-        packagesWrite: false,
-      },
-    },
-    [],
-    ['acme'],
-  );
+  const gh = widgetJobs(WRITE, READ);
   beforeAll(() => gh.start());
   afterAll(() => gh.stop());
   const inputs = (more: Record<string, string>) => ({

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
+import { type FaultProxy, registryBehindProxy } from '../support/fault-proxy.js';
 import { rawManifest } from '../support/inspect.js';
 import { helloContext, pushEvent } from '../support/jobs.js';
 import { built, failure, listTags, seen, uploadedBytes } from '../support/observe.js';
-import { type TestRegistry, startRegistry } from '../support/registry.js';
+import { type TestRegistry } from '../support/registry.js';
 import { type GitHub, Runner, type StepResult } from '../support/runner.js';
 
 // A release pipeline through the bundled action: a branch publish, then a tag run that promotes its
@@ -18,18 +18,12 @@ let registry: TestRegistry;
 let proxy: FaultProxy;
 let HOST: string;
 
+let stop: () => Promise<void>;
 beforeAll(async () => {
-  registry = await startRegistry({
-    kind: 'htpasswd',
-    users: { 'octo-bot': TOKEN },
-  });
-  proxy = await startFaultProxy(registry.url);
+  ({ registry, proxy, stop } = await registryBehindProxy({ 'octo-bot': TOKEN }));
   HOST = proxy.host;
 });
-afterAll(async () => {
-  await proxy.stop();
-  await registry.stop();
-});
+afterAll(() => stop());
 
 const github = (ref: string, sha = SHA): GitHub => ({
   repository: 'Acme/Widget',

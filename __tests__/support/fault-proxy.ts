@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type TestRegistry, startRegistry } from './registry.ts';
 
 /**
  * A registry's worst day, for tests: an HTTP proxy in front of a registry (or a stand-in) that
@@ -107,6 +108,22 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
     stop: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** A real htpasswd registry with a fault proxy in front, for one test file; `stop` ends both. */
+export async function registryBehindProxy(
+  users: Record<string, string>,
+): Promise<{ registry: TestRegistry; proxy: FaultProxy; stop: () => Promise<void> }> {
+  const registry = await startRegistry({ kind: 'htpasswd', users });
+  const proxy = await startFaultProxy(registry.url);
+  return {
+    registry,
+    proxy,
+    stop: async () => {
+      await proxy.stop();
+      await registry.stop();
     },
   };
 }

@@ -46,6 +46,17 @@ const ISSUER = 'ghcr-publish-tests';
 const UNAUTHENTICATED = 'unauthenticated: User cannot be authenticated with the token provided.';
 const SCOPES = 'permission_denied: The token provided does not match expected scopes.';
 
+/** A stand-in with two jobs of Acme/Widget: `write` with `packages: write`, `read` without (a fork pull request's). */
+export function widgetJobs(write: string, read: string): FakeGitHub {
+  const job = (packagesWrite: boolean): TestCredential => ({
+    login: 'github-actions',
+    kind: 'github-token',
+    repository: 'Acme/Widget',
+    packagesWrite,
+  });
+  return new FakeGitHub({ [write]: job(true), [read]: job(false) }, [], ['acme']);
+}
+
 export class FakeGitHub {
   readonly packages: TestPackage[];
   /** Every request the stand-in answered, `METHOD path`, and whom each token was for (`token for LOGIN`). */
