@@ -45,6 +45,14 @@ describe('promote', () => {
     expect(w.registry.callsOf('manifest').map((c) => c.reference)).toEqual(expect.arrayContaining(['1.2.3', 'latest']));
   });
 
+  it('says that description and licenses are not applied: the image keeps the labels it was built with', async () => {
+    const w = makeWorld();
+    const digest = w.registry.seed(REPO, image('tested'), SHA_TAG);
+    const result = await execute(planOf({ ...fromCommit, description: 'New words', licenses: 'MIT' }), w.deps);
+    expect(result.digest).toBe(digest);
+    expect(log.text()).toContain('::notice::description and licenses: not applied by a promote');
+  });
+
   it('with logout: false logs the engine in for later steps, and still builds nothing', async () => {
     const w = makeWorld();
     w.registry.seed(REPO, image('tested'), SHA_TAG);

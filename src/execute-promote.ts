@@ -24,6 +24,10 @@ export async function executePromote(plan: Plan, deps: RunDeps): Promise<Publish
   const result: PublishResult = { ...emptyResult(plan), skipReason: who.skipReason };
   if (!who.credential || who.skipReason !== undefined || plan.push === 'none') return result;
   const client = deps.registry(who.credential);
+  const unused = (['description', 'licenses'] as const).filter((input) => plan.settings[input] !== '');
+  if (unused.length > 0) {
+    core.notice(`${unused.join(' and ')}: not applied by a promote, which publishes the image as it was built, with its own labels.`);
+  }
   const source = await findSource(plan, client);
   const held = await heldVersions(plan, client);
   if (refuseMoves(plan, held, source.digest, 'by this promote')) {
