@@ -9,6 +9,7 @@ import type { Handoff } from './handoff.js';
 import { revisionOf } from './image-facts.js';
 import type { PackageLink } from './package-link.js';
 import { type Plan, referenceOf } from './plan.js';
+import { inParallel } from './manifest-tree.js';
 import type { Manifest, RegistryClient } from './registry-client.js';
 import type { PublishResult } from './result.js';
 import type { SecretFiles } from './secrets.js';
@@ -101,19 +102,16 @@ export function refuseMoves(plan: Plan, held: Map<string, Manifest>, digest: str
 export async function setTags(plan: Plan, client: RegistryClient, manifest: Manifest, tags: string[]): Promise<void> {
   const landed: string[] = [];
   const failed: string[] = [];
-  const queue = [...tags];
-  const worker = async () => {
-    for (let tag = queue.shift(); tag !== undefined; tag = queue.shift()) {
-      try {
-        await guardTag(plan, client, tag, manifest.digest);
-        await client.putManifest(plan.path, tag, manifest);
-        landed.push(tag);
-      } catch (e) {
-        failed.push(`${tag} (${(e as Error).message})`);
-      }
+  // Every tag is tried, whatever another's fate: the failure names both lists.
+  await inParallel(tags, 16, async (tag) => {
+    try {
+      await guardTag(plan, client, tag, manifest.digest);
+      await client.putManifest(plan.path, tag, manifest);
+      landed.push(tag);
+    } catch (e) {
+      failed.push(`${tag} (${(e as Error).message})`);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(16, tags.length) }, worker));
+  });
   if (failed.length > 0) {
     throw new ActionError(
       `Could not set every tag on ${manifest.digest}. Not set: ${failed.join('; ')}. Set: ${landed.join(', ') || 'none'}.`,
@@ -167,14 +165,14 @@ export function pushFailure(plan: Plan, what: string, e: unknown): ActionError {
 
 /** The digest the registry holds under every tag, which must be `digest`. */
 export async function verifyHeld(plan: Plan, client: RegistryClient, digest: string, tags: string[]): Promise<void> {
-  const read = await Promise.all(
-    tags.map((tag) =>
-      client.manifest(plan.path, tag).then(
-        (m) => m.digest,
-        (e: Error) => e,
-      ),
-    ),
-  );
+  const read: (string | Error)[] = [];
+  // A few at a time: a burst of fresh connections costs the registry more than it saves.
+  await inParallel([...tags.keys()], 8, async (i) => {
+    read[i] = await client.manifest(plan.path, tags[i]).then(
+      (m) => m.digest,
+      (e: Error) => e,
+    );
+  });
   const unreadable = tags.filter((_, i) => read[i] instanceof Error);
   if (unreadable.length > 0) {
     throw new ActionError(
