@@ -5,7 +5,7 @@ import { ociImage, platformParts, withAttestations } from '../__fixtures__/oci-i
 import { FakeHandoff, captureLog, makeWorld, planOf, removeWorldDirs } from '../__fixtures__/run-world.js';
 import { ActionError } from '../src/errors.js';
 import { execute } from '../src/execute.js';
-import type { Descriptor } from '../src/image-facts.js';
+import type { Descriptor } from '../src/manifest-tree.js';
 import { BY_DIGEST_ANNOTATION } from '../src/prune-keep.js';
 import type { Settings } from '../src/settings.js';
 

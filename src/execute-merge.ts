@@ -2,7 +2,8 @@ import * as core from '@actions/core';
 import { info } from './log.js';
 import { createHash } from 'node:crypto';
 import { ActionError } from './errors.js';
-import { type Descriptor, configOf, isIndex, parseManifest, platformOf } from './image-facts.js';
+import { configOf, isIndex, manifestJson, platformOf } from './image-facts.js';
+import type { Descriptor } from './manifest-tree.js';
 import type { Plan } from './plan.js';
 import { type RunDeps, access, completeHeld, finish, heldVersions, refuseMoves, setTags, verifyHeld } from './publish-steps.js';
 import type { Manifest, RegistryClient } from './registry-client.js';
@@ -65,7 +66,7 @@ export async function composeIndex(plan: Plan, client: RegistryClient, digests: 
         'merge',
       );
     });
-    const json = parseManifest(manifest);
+    const json = manifestJson(manifest);
     const config = await configOf(client, plan.path, manifest);
     if (!samePlatform(platformOf(config), platforms[i])) {
       throw new ActionError(

@@ -1,12 +1,5 @@
+import type { Descriptor } from './manifest-tree.js';
 import type { Manifest, RegistryClient } from './registry-client.js';
-
-export interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  platform?: { os: string; architecture: string; variant?: string };
-  annotations?: Record<string, string>;
-}
 
 export interface ManifestJson {
   mediaType?: string;
@@ -23,7 +16,8 @@ export interface ImageConfig {
   config?: { Labels?: Record<string, string> };
 }
 
-export function parseManifest(manifest: Manifest): ManifestJson {
+/** The manifest's JSON, as its fields are read here (manifest-tree.ts walks what it points to). */
+export function manifestJson(manifest: Manifest): ManifestJson {
   return JSON.parse(manifest.body.toString('utf8')) as ManifestJson;
 }
 
@@ -33,11 +27,11 @@ export function isIndex(json: ManifestJson): boolean {
 
 /** The config of an image, or of the first platform image of an index (attestations have platform unknown/unknown). */
 export async function configOf(client: RegistryClient, path: string, manifest: Manifest): Promise<ImageConfig> {
-  let json = parseManifest(manifest);
+  let json = manifestJson(manifest);
   if (isIndex(json)) {
     const child = json.manifests?.find((m) => m.platform?.os !== 'unknown');
     if (!child) return {};
-    json = parseManifest(await client.manifest(path, child.digest));
+    json = manifestJson(await client.manifest(path, child.digest));
   }
   if (!json.config) return {};
   return JSON.parse((await client.blob(path, json.config.digest)).toString('utf8')) as ImageConfig;
