@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { imageConfig, rawManifest } from '../support/inspect.js';
+import { copyLayers, imageConfig, rawManifest } from '../support/inspect.js';
 import { type TestRegistry, startRegistry } from '../support/registry.js';
 import { type GitHub, Runner, type StepResult } from '../support/runner.js';
 
@@ -96,16 +96,7 @@ describe('target', () => {
     writeFileSync(path.join(runner.workspace, 'debug.txt'), `debug ${randomUUID()}\n`);
     const step = await runner.main(github, { registry: registry.host, image: 'staged', tags: 'v1', target: 'runtime' });
     expect(step.exitCode).toBe(0);
-    const layers = mkdtempSync(path.join(os.tmpdir(), 'layers-'));
-    await run('skopeo', [
-      'copy',
-      '--src-tls-verify=false',
-      '--src-creds',
-      CREDS,
-      '--dest-decompress',
-      `docker://${registry.host}/acme/staged:v1`,
-      `dir:${layers}`,
-    ]);
+    const layers = await copyLayers(`${registry.host}/acme/staged:v1`, CREDS);
     expect(await filesContaining(layers, 'runtime ')).not.toEqual([]);
     expect(await filesContaining(layers, 'debug ')).toEqual([]);
   });
@@ -158,15 +149,7 @@ describe('a build secret', () => {
     post = await runner.post(github, inputs, main.state);
     layers = mkdtempSync(path.join(os.tmpdir(), 'layers-'));
     mkdirSync(path.join(layers, 'image'));
-    await run('skopeo', [
-      'copy',
-      '--src-tls-verify=false',
-      '--src-creds',
-      CREDS,
-      '--dest-decompress',
-      `docker://${registry.host}/acme/with-secret:v1`,
-      `dir:${path.join(layers, 'image')}`,
-    ]);
+    await copyLayers(`${registry.host}/acme/with-secret:v1`, CREDS, path.join(layers, 'image'));
   });
 
   it('is read by RUN --mount=type=secret during the build, a value of several lines too', async () => {

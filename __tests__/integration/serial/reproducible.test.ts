@@ -4,7 +4,7 @@ import { copyFileSync, cpSync, mkdtempSync, readdirSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { rawManifest } from '../../support/inspect.js';
+import { copyLayers, rawManifest } from '../../support/inspect.js';
 import { pushEvent } from '../../support/jobs.js';
 import { failure } from '../../support/observe.js';
 import { type TestRegistry, startRegistry } from '../../support/registry.js';
@@ -67,16 +67,7 @@ const digestOf = async (ref: string) => (await rawManifest(`${registry.host}/acm
 
 /** `mtime path` of every file in the image's layers, in UTC. */
 async function layerFiles(ref: string): Promise<string[]> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'layers-'));
-  await run('skopeo', [
-    'copy',
-    '--src-tls-verify=false',
-    '--src-creds',
-    CREDS,
-    '--dest-decompress',
-    `docker://${registry.host}/acme/${ref}`,
-    `dir:${dir}`,
-  ]);
+  const dir = await copyLayers(`${registry.host}/acme/${ref}`, CREDS);
   const lines: string[] = [];
   for (const file of readdirSync(dir)) {
     const listed = await run('tar', ['-tvf', path.join(dir, file), '--full-time'], { env: { ...process.env, TZ: 'UTC' } }).catch(
