@@ -1,5 +1,8 @@
 import { InputErrors } from '../src/errors.js';
-import type { GitHubContext } from '../src/github-context.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type GitHubContext, readContext } from '../src/github-context.js';
 import { INPUT_NAMES, type RawInputs } from '../src/inputs.js';
 import { InputConflict } from '../src/settings-rules.js';
 import { type Settings, defaultFor } from '../src/settings.js';
@@ -78,4 +81,17 @@ export function refusals(fn: () => unknown): { inputs: string[]; messages: strin
     };
   }
   return { inputs: [], messages: [] };
+}
+
+/** A release run of Acme/Widget as the runner describes it, and a build context with a Dockerfile in it. */
+export function releaseRun(): { ctx: GitHubContext; dir: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ctx-'));
+  writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\n');
+  const ctx = readContext({
+    GITHUB_REPOSITORY: 'Acme/Widget',
+    GITHUB_ACTOR: 'octocat',
+    GITHUB_REF: 'refs/tags/v1.2.3',
+    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+  });
+  return { ctx, dir };
 }

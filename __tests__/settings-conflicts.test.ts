@@ -1,20 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { refusals, runnerInputs } from '../__fixtures__/settings.js';
-import { type GitHubContext, readContext } from '../src/github-context.js';
+import { refusals, releaseRun, runnerInputs } from '../__fixtures__/settings.js';
 import type { RawInputs } from '../src/inputs.js';
 import { settingsFrom } from '../src/settings.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'ctx-'));
-writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\n');
-const ctx: GitHubContext = readContext({
-  GITHUB_REPOSITORY: 'Acme/Widget',
-  GITHUB_ACTOR: 'octocat',
-  GITHUB_REF: 'refs/tags/v1.2.3',
-  GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
-});
+const { ctx, dir } = releaseRun();
 
 // A promote or merge job needs no checkout: its context stays '.', the default. A build gets `dir`.
 const given = (over: Partial<RawInputs> = {}) => runnerInputs(ctx, { token: 'ghs_abc', context: '.', ...over });

@@ -1,21 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { refusals, runnerInputs } from '../__fixtures__/settings.js';
+import { refusals, releaseRun, runnerInputs } from '../__fixtures__/settings.js';
 import { ActionError, InputErrors } from '../src/errors.js';
-import { type GitHubContext, readContext } from '../src/github-context.js';
 import { ACTION_DEFAULTS, INPUT_NAMES, type RawInputs } from '../src/inputs.js';
 import { type Settings, readSettings, settingsFrom } from '../src/settings.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'ctx-'));
-writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\n');
-const ctx: GitHubContext = readContext({
-  GITHUB_REPOSITORY: 'Acme/Widget',
-  GITHUB_ACTOR: 'octocat',
-  GITHUB_REF: 'refs/tags/v1.2.3',
-  GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
-});
+const { ctx, dir } = releaseRun();
 const DIGEST = `sha256:${'ab12'.repeat(16)}`;
 
 /** A run's inputs with a token and the build context `dir`. */
