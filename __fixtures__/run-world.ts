@@ -140,3 +140,10 @@ export function captureLog(): { text: () => string; restore: () => void } {
   };
   return { text: () => out, restore: () => void (process.stdout.write = write) };
 }
+
+/** What a promise failed with, or an Error saying it succeeded: for asserting on failures. */
+export const failure = (p: Promise<unknown>): Promise<Error> =>
+  p.then(
+    () => new Error('it succeeded'),
+    (e: Error) => e,
+  );

@@ -1,17 +1,12 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { MemoryRegistry } from '../__fixtures__/memory-registry.js';
 import { ociImage } from '../__fixtures__/oci-image.js';
-import { FakeHandoff, type World, captureLog, makeWorld, planOf, removeWorldDirs } from '../__fixtures__/run-world.js';
+import { captureLog, failure, FakeHandoff, makeWorld, planOf, removeWorldDirs, type World } from '../__fixtures__/run-world.js';
 import { context } from '../__fixtures__/settings.js';
 import { execute } from '../src/execute.js';
 import type { Settings } from '../src/settings.js';
 
 const REPO = 'acme/widget';
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => new Error('it succeeded'),
-    (e: Error) => e,
-  );
 const image = (content: string, platform = 'linux/amd64') => ociImage({ platform, content });
 const dry = (over: Partial<Settings> = {}) => planOf({ ...over, dryRun: true });
 

@@ -1,16 +1,11 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { ociImage } from '../__fixtures__/oci-image.js';
-import { captureLog, makeWorld, planOf, removeWorldDirs } from '../__fixtures__/run-world.js';
+import { captureLog, failure, makeWorld, planOf, removeWorldDirs } from '../__fixtures__/run-world.js';
 import { ActionError } from '../src/errors.js';
 import { execute } from '../src/execute.js';
 import type { Settings } from '../src/settings.js';
 
 const REPO = 'acme/widget';
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => new Error('it succeeded'),
-    (e: Error) => e,
-  );
 
 let log: ReturnType<typeof captureLog>;
 beforeEach(() => void (log = captureLog()));

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/glo
 import { PLAIN_DOCKER } from '../__fixtures__/fake-docker.js';
 import { MemoryRegistry } from '../__fixtures__/memory-registry.js';
 import { ociImage, platformParts, withAttestations } from '../__fixtures__/oci-image.js';
-import { FakeHandoff, captureLog, makeWorld, planOf, removeWorldDirs } from '../__fixtures__/run-world.js';
+import { captureLog, failure, FakeHandoff, makeWorld, planOf, removeWorldDirs } from '../__fixtures__/run-world.js';
 import { ActionError } from '../src/errors.js';
 import { execute } from '../src/execute.js';
 import type { Descriptor } from '../src/manifest-tree.js';
@@ -11,11 +11,6 @@ import type { Settings } from '../src/settings.js';
 
 const REPO = 'acme/widget';
 const PLATFORMS = ['linux/amd64', 'linux/arm64'];
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => new Error('it succeeded'),
-    (e: Error) => e,
-  );
 const merging: Partial<Settings> = { merge: PLATFORMS, description: 'A widget', licenses: 'MIT' };
 const platformImage = (platform: string) =>
   ociImage({ platform, content: `${platform} build`, annotations: { [BY_DIGEST_ANNOTATION]: 'true' } });

@@ -1,17 +1,12 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { type ImageSet, ociImage, ociIndex, withAttestations } from '../__fixtures__/oci-image.js';
-import { captureLog, makeWorld, planOf, removeWorldDirs } from '../__fixtures__/run-world.js';
+import { captureLog, failure, makeWorld, planOf, removeWorldDirs } from '../__fixtures__/run-world.js';
 import { ActionError } from '../src/errors.js';
 import { execute } from '../src/execute.js';
 import type { Settings } from '../src/settings.js';
 
 const REPO = 'acme/widget';
 const SHA_TAG = 'sha-0123456';
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => new Error('it succeeded'),
-    (e: Error) => e,
-  );
 const image = (content: string, platform = 'linux/amd64') =>
   ociImage({ platform, labels: { 'org.opencontainers.image.revision': 'x' }, content });
 const twoPlatforms = (): ImageSet =>

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { CONTAINER, PLAIN_DOCKER } from '../__fixtures__/fake-docker.js';
 import { ociImage } from '../__fixtures__/oci-image.js';
-import { captureLog, makeWorld, planOf, removeWorldDirs } from '../__fixtures__/run-world.js';
+import { captureLog, failure, makeWorld, planOf, removeWorldDirs } from '../__fixtures__/run-world.js';
 import { context } from '../__fixtures__/settings.js';
 import { ActionError } from '../src/errors.js';
 import { execute } from '../src/execute.js';
@@ -10,11 +10,6 @@ const REPO = 'acme/widget';
 const REVISION = 'org.opencontainers.image.revision';
 const OTHER_COMMIT = 'f'.repeat(40);
 const byRef = (refs: (string | undefined)[]) => [...refs].sort();
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => new Error('it succeeded'),
-    (e: Error) => e,
-  );
 /** An image another run published, built from `revision`. */
 const published = (revision: string, content = 'an older build') =>
   ociImage({ platform: 'linux/amd64', labels: { [REVISION]: revision }, content });
