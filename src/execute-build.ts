@@ -77,15 +77,16 @@ export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishRe
     return finish(plan, deps, who.credential, await pushForMerge(plan, deps, client, layout, result));
   }
 
-  if (layout) {
-    const digest = layoutResult(layout).digest;
+  const built = layout ? layoutResult(layout) : undefined;
+  if (built) {
+    const { digest } = built;
     if (refuseMoves(plan, held, digest, 'after building the same commit again')) {
       await core.group('Already published', () => completeHeld(plan, client, held));
       return finish(plan, deps, who.credential, { ...result, digest, alreadyPublished: true });
     }
   }
   const digest = await core.group(`Push ${plan.references.length} tag(s)`, async () => {
-    const top = layout ? await pushImage(plan, client, layout) : await enginePush(plan, deps, client);
+    const top = layout && built ? await pushImage(plan, client, layout, built.digest) : await enginePush(plan, deps, client);
     await setTags(plan, client, top, plan.tags);
     await verifyHeld(plan, client, top.digest, plan.tags);
     return top.digest;
@@ -94,10 +95,10 @@ export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishRe
 }
 
 /** The layout's blobs and manifests; the legacy docker-pkg registry takes manifests under a tag only. */
-async function pushImage(plan: Plan, client: RegistryClient, layout: string): Promise<Manifest> {
+async function pushImage(plan: Plan, client: RegistryClient, layout: string, digest: string): Promise<Manifest> {
   try {
     const topTag = plan.registryType === 'docker-pkg' ? plan.tags[0] : undefined;
-    if (topTag) await guardTag(plan, client, topTag, layoutResult(layout).digest);
+    if (topTag) await guardTag(plan, client, topTag, digest);
     return await pushLayout(client, plan.path, layout, topTag);
   } catch (e) {
     throw pushFailure(plan, `Pushing the image to ${plan.registry}`, e);
@@ -107,13 +108,12 @@ async function pushImage(plan: Plan, client: RegistryClient, layout: string): Pr
 /** The engine pushes one reference (retrying transient faults); the registry is then read for the manifest to tag. */
 async function enginePush(plan: Plan, deps: RunDeps, client: RegistryClient): Promise<Manifest> {
   const reported = await deps.docker.push(plan.references[0]);
-  const manifest = await client.manifest(plan.path, reported).catch((e: Error) => {
+  return client.manifest(plan.path, reported).catch((e: Error) => {
     throw new ActionError(
       `docker push reported ${reported} for ${plan.references[0]}, but reading it back from ${plan.registry} failed: ${e.message}.`,
       'Nothing is reported as published; re-run the job.',
     );
   });
-  return manifest;
 }
 
 /** A platform job: the image goes to the registry under its digest only, and its digest to the merge job. */
