@@ -1,12 +1,11 @@
 import * as core from '@actions/core';
-import { type Credential, chooseCredential } from './credentials.js';
 import { executeBuild } from './execute-build.js';
 import { composeIndex, executeMerge, findPlatformImages } from './execute-merge.js';
 import { executePromote, findSource } from './execute-promote.js';
-import { info, safeText } from './log.js';
+import { safeText } from './log.js';
 import type { Plan } from './plan.js';
 import { planRows } from './plan-text.js';
-import { type RunDeps, heldVersions, refuseMoves, refuseOtherCommit } from './publish-steps.js';
+import { type RunDeps, access, heldVersions, refuseMoves, refuseOtherCommit } from './publish-steps.js';
 import { type PublishResult, emptyResult } from './result.js';
 
 /** Carries the plan out with the executor of its mode; a dry run only looks. */
@@ -31,10 +30,9 @@ async function dryRun(plan: Plan, deps: RunDeps): Promise<PublishResult> {
   for (const [key, entries] of planRows(plan)) core.info(`  ${key}: ${entries.map(safeText).join(`\n  ${' '.repeat(key.length)}  `)}`);
   const result = { ...emptyResult(plan), skipReason: plan.credentials.skipped };
   if (plan.push === 'none' || plan.credentials.skipped !== undefined) return result;
-  const check = async (c: Credential) => deps.registry(c).checkPush(plan.path);
-  const { credential } = await chooseCredential(plan.settings, deps.ctx, check, core.warning, plan.credentials);
+  // The same push check as a real run's, without the login.
+  const { credential } = await access(plan, deps, false);
   if (!credential) return result;
-  info(`${credential.label} (as ${credential.username}) may push to ${plan.imageName}.`);
   result.tokenSource = credential.source;
   result.credential = `${credential.label} as ${credential.username}`;
 
