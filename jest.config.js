@@ -8,12 +8,17 @@ const esm = {
 
 /**
  * TEST_SUITE=unit (or integration, serial; comma-separated) runs those projects alone; unset, all.
- * unit: no engine, no network beyond an in-process loopback server, seconds.
+ * unit: no engine, no network beyond an in-process loopback server, seconds; mirrors src/'s folders.
  * integration: the bundled action against the real engine and registry.
  * serial: integration suites that empty the engine's build cache, run alone (--runInBand).
  */
 const projects = [
-  { ...esm, displayName: 'unit', testMatch: ['<rootDir>/__tests__/*.test.ts'] },
+  {
+    ...esm,
+    displayName: 'unit',
+    testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+    testPathIgnorePatterns: ['<rootDir>/__tests__/integration/'],
+  },
   { ...esm, displayName: 'integration', testMatch: ['<rootDir>/__tests__/integration/*.test.ts'] },
   { ...esm, displayName: 'serial', testMatch: ['<rootDir>/__tests__/integration/serial/*.test.ts'] },
 ];

@@ -1,4 +1,4 @@
-import type { Builder, BuildSpec, Docker } from '../src/docker.js';
+import type { Builder, BuildSpec, Docker } from '../src/docker/docker.js';
 import type { MemoryRegistry } from './memory-registry.js';
 import { type ImageSet, ociImage, ociIndex, withAttestations, writeLayout } from './oci-image.js';
 

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
-import type { Credential } from '../src/credentials.js';
-import { declaredMediaType } from '../src/manifest-tree.js';
-import { type Manifest, type RegistryClient, RegistryError, refName, sha256Digest } from '../src/registry-client.js';
+import type { Credential } from '../src/plan/credentials.js';
+import { declaredMediaType } from '../src/registry/manifest-tree.js';
+import { type Manifest, type RegistryClient, RegistryError, refName, sha256Digest } from '../src/registry/registry-client.js';
 import type { ImageSet } from './oci-image.js';
 
 /** The public methods of RegistryClient that the executors, pushLayout and copyImage call. */

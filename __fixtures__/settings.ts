@@ -1,11 +1,11 @@
-import { InputErrors } from '../src/errors.js';
+import { InputErrors } from '../src/runner/errors.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type GitHubContext, readContext } from '../src/github-context.js';
-import { INPUT_NAMES, type RawInputs } from '../src/inputs.js';
-import { InputConflict } from '../src/settings-rules.js';
-import { type Settings, defaultFor } from '../src/settings.js';
+import { type GitHubContext, readContext } from '../src/runner/github-context.js';
+import { INPUT_NAMES, type RawInputs } from '../src/settings/inputs.js';
+import { InputConflict } from '../src/settings/settings-rules.js';
+import { type Settings, defaultFor } from '../src/settings/settings.js';
 
 /** A valid release publish to ghcr.io, for tests to vary. */
 export function settings(over: Partial<Settings> = {}): Settings {

@@ -17,7 +17,7 @@ registerHooks({
     }
   },
 });
-const { contextHash } = await import('../src/context-hash.ts');
+const { contextHash } = await import('../src/docker/context-hash.ts');
 
 const IGNORED_FILES = 20_000;
 const IGNORED_BYTES = 1e9;

@@ -1,24 +1,19 @@
 import { rmSync } from 'node:fs';
-import { createBuildCache } from './build-cache.js';
-import { createdTime } from './commit-time.js';
-import { dockerSession } from './docker-session.js';
-import { execute } from './execute.js';
-import { reportFailure } from './failure.js';
-import { type PackagesApi, createPackagesApi } from './github-api.js';
-import { readContext } from './github-context.js';
-import { createHandoff } from './handoff.js';
-import { defaultRetry } from './http-retry.js';
-import { info } from './log.js';
-import { checkPackageLink, packageName, packageType } from './package-link.js';
-import { makePlan } from './plan.js';
-import { pruneUntagged } from './prune.js';
-import type { RunDeps } from './publish-steps.js';
-import { registryPort } from './registry-port.js';
-import { createBuildOutputDir, runTemp } from './run-dir.js';
-import { writeSecretFiles } from './secrets.js';
-import { readSettings } from './settings.js';
-import * as state from './state.js';
-import { setOutputs, writeSummary } from './summary.js';
+import { createBuildCache, dockerSession } from './docker/index.js';
+import { createdTime, makePlan } from './plan/index.js';
+import { execute, reportFailure, type RunDeps, setOutputs, writeSummary } from './publish/index.js';
+import {
+  type PackagesApi,
+  createPackagesApi,
+  createHandoff,
+  checkPackageLink,
+  packageName,
+  packageType,
+  pruneUntagged,
+} from './github/index.js';
+import { readContext, info, createBuildOutputDir, runTemp, writeSecretFiles, state } from './runner/index.js';
+import { defaultRetry, registryPort } from './registry/index.js';
+import { readSettings } from './settings/index.js';
 
 /** Reads the inputs, makes the plan, and has it carried out; every failure is reported in one place. */
 export async function run(): Promise<void> {

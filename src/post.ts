@@ -1,10 +1,17 @@
 import * as core from '@actions/core';
 import { lstatSync, realpathSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { type CleanupDocker, createCleanupDocker } from './cleanup.js';
-import { safeText } from './log.js';
-import { PREFIX, isInside, isOwnBuilderName, recognise, runTemp } from './run-dir.js';
-import * as state from './state.js';
+import {
+  type CleanupDocker,
+  createCleanupDocker,
+  safeText,
+  PREFIX,
+  isInside,
+  isOwnBuilderName,
+  recognise,
+  runTemp,
+  state,
+} from './runner/index.js';
 
 /** A registry host as the action names one: a DNS name or bracketed IPv6 address, with an optional port. */
 const REGISTRY = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?$/;

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createPrivateConfig, dockerEnv, exportForLaterSteps, resolveUserDocker } from '../../src/docker-config.js';
+import { createPrivateConfig, dockerEnv, exportForLaterSteps, resolveUserDocker } from '../../src/docker/docker-config.js';
 import { hasTag } from '../support/inspect.js';
 import { type TestRegistry, startRegistry } from '../support/registry.js';
 import { parseFileCommand } from '../support/runner.js';

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { contextEntries } from '../../src/context-hash.js';
+import { contextEntries } from '../../src/docker/context-hash.js';
 
 // The cache key hashes what BuildKit sends of the context: checked here against BuildKit itself.
 const run = promisify(execFile);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createRunDir } from '../../src/run-dir.js';
+import { createRunDir } from '../../src/runner/run-dir.js';
 import { hasTag } from '../support/inspect.js';
 import { type TestRegistry, startRegistry } from '../support/registry.js';
 import { type GitHub, Runner } from '../support/runner.js';

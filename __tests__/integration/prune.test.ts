@@ -4,10 +4,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createPackagesApi } from '../../src/github-api.js';
-import { PRUNE_PERMISSIONS, type PruneRequest, type PruneResult, pruneUntagged } from '../../src/prune.js';
-import { BY_DIGEST_ANNOTATION } from '../../src/prune-keep.js';
-import { RegistryClient } from '../../src/registry-client.js';
+import { createPackagesApi } from '../../src/github/github-api.js';
+import { PRUNE_PERMISSIONS, type PruneRequest, type PruneResult, pruneUntagged } from '../../src/github/prune.js';
+import { BY_DIGEST_ANNOTATION } from '../../src/github/prune-keep.js';
+import { RegistryClient } from '../../src/registry/registry-client.js';
 import { FakeGitHub } from '../support/github.js';
 import { OciPusher, type Pushed, sha256 } from '../support/oci-push.js';
 

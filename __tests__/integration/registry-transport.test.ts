@@ -4,10 +4,10 @@ import { appendFileSync, chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { RetryPolicy } from '../../src/http-retry.js';
-import { copyImage } from '../../src/image-copy.js';
-import { layoutResult, pushLayout } from '../../src/oci-layout.js';
-import { RegistryClient, RegistryError } from '../../src/registry-client.js';
+import type { RetryPolicy } from '../../src/registry/http-retry.js';
+import { copyImage } from '../../src/registry/image-copy.js';
+import { layoutResult, pushLayout } from '../../src/registry/oci-layout.js';
+import { RegistryClient, RegistryError } from '../../src/registry/registry-client.js';
 import { type FaultProxy, type SeenRequest, startFaultProxy } from '../support/fault-proxy.js';
 import { FakeGitHub } from '../support/github.js';
 import { rawManifest } from '../support/inspect.js';

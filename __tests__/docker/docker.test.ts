@@ -1,0 +1,114 @@
+import { describe, expect, it } from '@jest/globals';
+import { type BuildSpec, buildArgs, isTransientPushFailure } from '../../src/docker/docker.js';
+
+const spec: BuildSpec = {
+  context: 'ctx',
+  file: 'ctx/Dockerfile',
+  references: ['ghcr.io/acme/w:1', 'ghcr.io/acme/w:latest'],
+  buildArgs: ['A=1'],
+  labels: { 'org.opencontainers.image.source': 'https://github.com/acme/w' },
+  annotations: [],
+  target: 'runtime',
+  platforms: [],
+  secretFiles: [{ id: 'npm', path: '/tmp/run/secrets/npm' }],
+  provenance: false,
+  output: { kind: 'load' },
+};
+
+describe('the build command line', () => {
+  it('with buildx: tags, args, labels, target, secret files by path, no provenance, loaded', () => {
+    expect(buildArgs(spec, true)).toEqual([
+      'buildx',
+      'build',
+      '--file',
+      'ctx/Dockerfile',
+      '--tag',
+      'ghcr.io/acme/w:1',
+      '--tag',
+      'ghcr.io/acme/w:latest',
+      '--build-arg',
+      'A=1',
+      '--label',
+      'org.opencontainers.image.source=https://github.com/acme/w',
+      '--target',
+      'runtime',
+      '--secret',
+      'id=npm,src=/tmp/run/secrets/npm',
+      '--provenance=false',
+      '--load',
+      'ctx',
+    ]);
+  });
+
+  it('writes an OCI layout with timestamps rewritten to SOURCE_DATE_EPOCH, with a builder of its own and the cache', () => {
+    const args = buildArgs(
+      {
+        ...spec,
+        references: [],
+        builder: 'ghcr-publish-1',
+        epoch: 1700000000,
+        output: { kind: 'oci', dir: '/t/ghcr-publish-build-x', rewriteTimestamps: true },
+        cacheFrom: 'type=local,src=/c',
+        cacheTo: 'type=local,dest=/c.next,mode=max',
+      },
+      true,
+    );
+    expect(args.slice(0, 4)).toEqual(['buildx', 'build', '--builder', 'ghcr-publish-1']);
+    expect(args.join(' ')).toContain('--build-arg A=1 --build-arg SOURCE_DATE_EPOCH=1700000000');
+    expect(args.join(' ')).toContain(
+      '--cache-from type=local,src=/c --cache-to type=local,dest=/c.next,mode=max --provenance=false --output type=oci,dest=/t/ghcr-publish-build-x,tar=false,rewrite-timestamp=true ctx',
+    );
+    expect(args).not.toContain('--load');
+  });
+
+  it('annotates the index of a multi-platform image and a platform job image', () => {
+    const args = buildArgs(
+      {
+        ...spec,
+        platforms: ['linux/amd64', 'linux/arm64'],
+        annotations: ['index:org.opencontainers.image.source=https://github.com/acme/w', 'manifest:io.github.ghcr-publish.by-digest=true'],
+      },
+      true,
+    );
+    expect(args).toContain('linux/amd64,linux/arm64');
+    expect(args.join(' ')).toContain(
+      '--annotation index:org.opencontainers.image.source=https://github.com/acme/w --annotation manifest:io.github.ghcr-publish.by-digest=true',
+    );
+  });
+
+  it('with the classic builder: only what it understands (no SOURCE_DATE_EPOCH, which it would not consume)', () => {
+    expect(buildArgs({ ...spec, secretFiles: [], epoch: 1 }, false)).toEqual([
+      'build',
+      '--file',
+      'ctx/Dockerfile',
+      '--tag',
+      'ghcr.io/acme/w:1',
+      '--tag',
+      'ghcr.io/acme/w:latest',
+      '--build-arg',
+      'A=1',
+      '--label',
+      'org.opencontainers.image.source=https://github.com/acme/w',
+      '--target',
+      'runtime',
+      'ctx',
+    ]);
+  });
+});
+
+describe('which failed pushes are tried again', () => {
+  it.each([
+    ['received unexpected HTTP status: 503 Service Unavailable', true],
+    ['toomanyrequests: retry later (429)', true],
+    ['Put "http://127.0.0.1:5000/v2/a/blobs/uploads/x": read: connection reset by peer', true],
+    ['error parsing HTTP 502 response body', true],
+    ['unexpected EOF', true],
+    ['net/http: TLS handshake timeout', true],
+    ['denied: permission_denied: write_package', false],
+    ['unauthorized: authentication required (401)', false],
+    ['403 Forbidden', false],
+    ['An image does not exist locally with the tag: x', false],
+  ])('%s → %s', (output, transient) => {
+    expect(isTransientPushFailure(output)).toBe(transient);
+  });
+});

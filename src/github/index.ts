@@ -1,0 +1,5 @@
+export * from './github-api.js';
+export * from './handoff.js';
+export * from './package-link.js';
+export * from './prune.js';
+export * from './prune-keep.js';

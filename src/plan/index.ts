@@ -1,0 +1,5 @@
+export * from './build-decisions.js';
+export * from './commit-time.js';
+export * from './credentials.js';
+export * from './plan.js';
+export * from './plan-text.js';

@@ -1,0 +1,97 @@
+import * as core from '@actions/core';
+import { info, ActionError } from '../runner/index.js';
+import { createHash } from 'node:crypto';
+import { configOf, isIndex, manifestJson, platformOf, type Descriptor, type Manifest, type RegistryClient } from '../registry/index.js';
+import type { Plan } from '../plan/index.js';
+import { type RunDeps, access, completeHeld, finish, heldVersions, refuseMoves, setTags, verifyHeld } from './publish-steps.js';
+import { type PublishResult, emptyResult } from './result.js';
+
+const INDEX = 'application/vnd.oci.image.index.v1+json';
+
+/** Gathers the images this run's platform jobs pushed and publishes one index of them under the run's tags. */
+export async function executeMerge(plan: Plan, deps: RunDeps): Promise<PublishResult> {
+  const who = await access(plan, deps, !plan.settings.logout);
+  const result: PublishResult = { ...emptyResult(plan), skipReason: who.skipReason };
+  if (!who.credential || who.skipReason !== undefined) return result;
+  const client = deps.registry(who.credential);
+  const digests = await findPlatformImages(plan, deps);
+  const index = await core.group(`Check the images of ${(plan.merge ?? []).join(', ')}`, () => composeIndex(plan, client, digests));
+  const held = await heldVersions(plan, client);
+  if (refuseMoves(plan, held, index.digest, 'by this merge')) {
+    await core.group('Already published', () => completeHeld(plan, client, held));
+    return finish(plan, deps, who.credential, { ...result, digest: index.digest, alreadyPublished: true });
+  }
+  await core.group(`Publish the index ${index.digest} under ${plan.tags.length} tag(s)`, async () => {
+    await setTags(plan, client, index, plan.tags);
+    await verifyHeld(plan, client, index.digest, plan.tags);
+  });
+  return finish(plan, deps, who.credential, { ...result, digest: index.digest, pushed: true });
+}
+
+/** The digest each platform job of this run handed over; a platform without one fails the step, named. */
+export async function findPlatformImages(plan: Plan, deps: RunDeps): Promise<string[]> {
+  const platforms = plan.merge ?? [];
+  if (!deps.handoff.available()) {
+    throw new ActionError(
+      'this runner offers no Actions cache service, through which the platform jobs hand their images to the merge job.',
+      'Run the workflow on runners with the Actions cache (github.com has it; GitHub Enterprise Server needs it enabled).',
+      'merge',
+    );
+  }
+  const found = await Promise.all(platforms.map((p) => deps.handoff.find(p)));
+  const missing = platforms.filter((_, i) => !found[i]);
+  if (missing.length > 0) {
+    throw new ActionError(
+      `no image of ${missing.join(', ')} was pushed for ${plan.imageName} by a platform job of this workflow run (run ${deps.ctx.runId || 'unknown'}), as far as the Actions cache tells (a warning above says so if the cache service failed).`,
+      `Each platform needs a job of this run with platforms: <platform> and push: by-digest that succeeded before this one (needs:), publishing the same image.`,
+      'merge',
+    );
+  }
+  platforms.forEach((p, i) => info(`${p}: ${found[i] as string}`));
+  return found as string[];
+}
+
+/** One OCI index of the platform images, each checked against its config, with the linking annotations. */
+export async function composeIndex(plan: Plan, client: RegistryClient, digests: string[]): Promise<Manifest> {
+  const platforms = plan.merge ?? [];
+  const entries: Descriptor[] = [];
+  for (const [i, digest] of digests.entries()) {
+    const manifest = await client.manifest(plan.path, digest).catch((e: Error) => {
+      throw new ActionError(
+        `the ${platforms[i]} image a platform job of this run pushed (${digest}) cannot be read from ${plan.registry}: ${e.message}.`,
+        `Re-run the ${platforms[i]} platform job, then this one.`,
+        'merge',
+      );
+    });
+    const json = manifestJson(manifest);
+    const config = await configOf(client, plan.path, manifest);
+    if (!samePlatform(platformOf(config), platforms[i])) {
+      throw new ActionError(
+        `the image handed over for ${platforms[i]} (${digest}) is a ${platformOf(config)} image, by its config.`,
+        `Check the platform job's platforms input: it must build ${platforms[i]}.`,
+        'merge',
+      );
+    }
+    // A platform image with attestations arrives as an index: its entries join the merged one.
+    entries.push(
+      ...(isIndex(json)
+        ? (json.manifests ?? [])
+        : [
+            { mediaType: manifest.mediaType || json.mediaType || '', digest, size: manifest.body.length, platform: platformObject(config) },
+          ]),
+    );
+  }
+  const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: entries, annotations: plan.annotations }));
+  return { digest: `sha256:${createHash('sha256').update(body).digest('hex')}`, mediaType: INDEX, body };
+}
+
+function platformObject(config: { os?: string; architecture?: string; variant?: string }): Descriptor['platform'] {
+  return { architecture: config.architecture ?? '', os: config.os ?? '', ...(config.variant ? { variant: config.variant } : {}) };
+}
+
+/** `linux/arm64` is `linux/arm64/v8`; otherwise os, architecture and a given variant must match. */
+export function samePlatform(actual: string, wanted: string): boolean {
+  const norm = (p: string) => p.replace(/^linux\/arm64\/v8$/, 'linux/arm64');
+  const [a, w] = [norm(actual), norm(wanted)];
+  return a === w || (w.split('/').length === 2 && a.startsWith(`${w}/`));
+}

@@ -1,0 +1,19 @@
+import type { RetryPolicy } from './http-retry.js';
+import { type Login, RegistryClient } from './registry-client.js';
+
+/**
+ * The run's one way to the registry: a client per credential (by its login and secret, not by
+ * object identity), so each registry token is asked for once however often the client is wanted.
+ */
+export function registryPort(host: string, retry: RetryPolicy): (credential: Login | undefined) => RegistryClient {
+  const clients = new Map<string, RegistryClient>();
+  return (credential) => {
+    const key = credential ? `${credential.username}\n${credential.secret}` : '';
+    let client = clients.get(key);
+    if (!client) {
+      client = new RegistryClient(host, credential, { retry });
+      clients.set(key, client);
+    }
+    return client;
+  };
+}

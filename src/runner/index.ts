@@ -1,0 +1,7 @@
+export * from './cleanup.js';
+export * from './errors.js';
+export * from './github-context.js';
+export * from './log.js';
+export * from './run-dir.js';
+export * from './secrets.js';
+export * as state from './state.js';

@@ -1,0 +1,3 @@
+export * from './labels.js';
+export * from './settings.js';
+export * from './settings-rules.js';
