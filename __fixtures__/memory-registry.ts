@@ -1,13 +1,22 @@
 import type { Readable } from 'node:stream';
 import type { Credential } from '../src/plan/credentials.js';
-import { declaredMediaType } from '../src/registry/manifest-tree.js';
+import { type Descriptor, declaredMediaType } from '../src/registry/manifest-tree.js';
 import { type Manifest, type RegistryClient, RegistryError, refName, sha256Digest } from '../src/registry/registry-client.js';
 import type { ImageSet } from './oci-image.js';
 
 /** The public methods of RegistryClient that the executors, pushLayout and copyImage call. */
 type ClientApi = Pick<
   RegistryClient,
-  'checkPush' | 'manifest' | 'findManifest' | 'putManifest' | 'blobExists' | 'blob' | 'uploadBlob' | 'mountBlob'
+  | 'checkPush'
+  | 'manifest'
+  | 'findManifest'
+  | 'putManifest'
+  | 'putReferrer'
+  | 'referrers'
+  | 'blobExists'
+  | 'blob'
+  | 'uploadBlob'
+  | 'mountBlob'
 >;
 export type Method = keyof ClientApi;
 /** Who makes a call: the credential's source, or anonymous. */
@@ -54,6 +63,7 @@ export class MemoryRegistry {
   private readonly unreadable = new Set<string>();
   private readonly faults: Fault[] = [];
   private mountsDeclined = false;
+  private referrersApi = false;
   private readonly afterHooks: ((call: RegistryCall) => void | Promise<void>)[] = [];
 
   constructor(
@@ -72,6 +82,15 @@ export class MemoryRegistry {
         this.serve({ method: 'findManifest', repo, reference: ref, who }, () => this.readManifest(repo, ref, false)),
       putManifest: (repo, ref, m) =>
         this.serve({ method: 'putManifest', repo, reference: ref, who }, () => this.storeManifest(who, repo, ref, m)),
+      putReferrer: (repo, m) =>
+        this.serve({ method: 'putReferrer', repo, reference: sha256Digest(m.body), who }, () => ({
+          digest: this.storeManifest(who, repo, sha256Digest(m.body), m),
+          indexed: this.referrersApi,
+        })),
+      referrers: (repo, digest) =>
+        this.serve({ method: 'referrers', repo, reference: digest, who }, () =>
+          this.referrersApi ? this.referrersOf(repo, digest) : undefined,
+        ),
       blobExists: (repo, digest) =>
         this.serve({ method: 'blobExists', repo, reference: digest, who }, () => this.readable(repo) && this.repo(repo).blobs.has(digest)),
       blob: (repo, digest) => this.serve({ method: 'blob', repo, reference: digest, who }, () => this.readBlob(repo, digest)),
@@ -93,6 +112,11 @@ export class MemoryRegistry {
   /** Reads of `repo` are refused with 403, and mounts from it are declined. */
   denyRead(repo: string): void {
     this.unreadable.add(repo);
+  }
+
+  /** Serves the OCI referrers API (and says so with OCI-Subject), as registries of distribution spec 1.1 do; off, as on ghcr.io. */
+  serveReferrers(): void {
+    this.referrersApi = true;
   }
 
   /** Cross-repository mounts are declined (202, an upload session instead), as when the credential may not read the source. */
@@ -225,6 +249,22 @@ export class MemoryRegistry {
     if (found) return copy(found);
     if (!required) return undefined;
     throw new RegistryError(404, 'manifest_unknown: manifest unknown', `reading the manifest ${refName(repo, reference)}`);
+  }
+
+  /** The referrers API's answer: every manifest of the repository whose subject is `digest`. */
+  private referrersOf(repo: string, digest: string): Descriptor[] {
+    this.readable(repo);
+    return [...(this.repos.get(repo)?.manifests.values() ?? [])].flatMap((m) => {
+      const json = JSON.parse(m.body.toString('utf8')) as {
+        subject?: { digest: string };
+        artifactType?: string;
+        annotations?: Record<string, string>;
+      };
+      if (json.subject?.digest !== digest) return [];
+      return [
+        { mediaType: m.mediaType, digest: m.digest, size: m.body.length, artifactType: json.artifactType, annotations: json.annotations },
+      ];
+    });
   }
 
   private readBlob(repo: string, digest: string): Buffer {

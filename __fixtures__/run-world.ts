@@ -8,6 +8,7 @@ import type { Handoff } from '../src/github/handoff.js';
 import { type Plan, makePlan } from '../src/plan/plan.js';
 import type { RunDeps } from '../src/publish/publish-steps.js';
 import type { Settings } from '../src/settings/settings.js';
+import { FakeAttestor } from './fake-attestor.js';
 import { FakeDocker } from './fake-docker.js';
 import { MemoryRegistry } from './memory-registry.js';
 import { context, settings } from './settings.js';
@@ -48,6 +49,7 @@ export interface World {
   registry: MemoryRegistry;
   docker: FakeDocker;
   handoff: FakeHandoff;
+  attestor: FakeAttestor;
   /** Registry and docker calls in the order they were made. */
   journal: string[];
   prunes: PruneCall[];
@@ -80,6 +82,7 @@ export function makeWorld(
     registry,
     docker,
     handoff: opts.handoff ?? new FakeHandoff(),
+    attestor: new FakeAttestor(),
     journal,
     prunes: [],
     cacheCalls: [],
@@ -102,6 +105,7 @@ export function makeWorld(
     registry: (credential) => registry.client(credential),
     cache,
     handoff: world.handoff,
+    attestor: world.attestor,
     packageLink: async () => {
       world.links += 1;
       return { packageUrl: 'https://github.com/orgs/acme/packages/container/package/widget', lines: ['linked to Acme/Widget'] };

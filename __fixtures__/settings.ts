@@ -42,6 +42,7 @@ export function settings(over: Partial<Settings> = {}): Settings {
     immutableTags: true,
     dryRun: false,
     merge: [],
+    attest: false,
     changed: [],
     ...over,
     tags,
@@ -61,6 +62,8 @@ export const context: GitHubContext = {
   runAttempt: '1',
   readOnlyToken: false,
   ownerType: 'Organization',
+  visibility: 'public',
+  idToken: true,
 };
 
 /** The inputs as the runner hands them over: action.yml's defaults with their `${{ github.* }}` evaluated, then `over`. */

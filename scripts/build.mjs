@@ -170,6 +170,40 @@ const entriesThatDoNotRun = {
   },
 };
 
+/**
+ * @actions/attest, loaded by a dynamic import() only when a run attests, with none of its weight in
+ * the chunks every step loads at start:
+ * - its one use of @actions/core, getIDToken, comes from a copy of core's oidc-utils of its own. The
+ *   steps import @actions/core, whose core.js imports oidc-utils; were attest to use that file,
+ *   esbuild would place it, with @actions/http-client and undici (~0.4 MB), where every step loads it.
+ * - minipass-fetch's optional `require('encoding')` (for Body.textConverted(), which nothing here
+ *   calls) meets a module that throws, as when that package is not installed, not iconv-lite (~0.5 MB).
+ */
+const attestApart = {
+  name: 'attest-apart',
+  setup(b) {
+    const coreLib = path.join(root, 'node_modules/@actions/core/lib');
+    b.onResolve({ filter: /^@actions\/core$/ }, (args) =>
+      /node_modules[\\/]@actions[\\/]attest[\\/]/.test(args.importer) ? { path: 'get-id-token', namespace: 'attest-apart' } : undefined,
+    );
+    b.onLoad({ filter: /^get-id-token$/, namespace: 'attest-apart' }, () => ({
+      contents:
+        "import { OidcClient } from 'oidc-utils-of-attest';\nexport const getIDToken = (audience) => OidcClient.getIDToken(audience);\n",
+      resolveDir: coreLib,
+      loader: 'js',
+    }));
+    b.onResolve({ filter: /^oidc-utils-of-attest$/, namespace: 'attest-apart' }, () => ({
+      path: path.join(coreLib, 'oidc-utils.js'),
+      suffix: '?attest',
+    }));
+    b.onResolve({ filter: /^encoding$/ }, () => ({ path: 'encoding', namespace: 'attest-apart' }));
+    b.onLoad({ filter: /^encoding$/, namespace: 'attest-apart' }, () => ({
+      contents: "throw new Error('the optional package encoding is not bundled');",
+      loader: 'js',
+    }));
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
 const { metafile } = await build({
   absWorkingDir: root,
@@ -186,7 +220,7 @@ const { metafile } = await build({
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
-  plugins: [builtinsOnUse, promisesOnUse, sideEffectFree, ...(loadOnly ? [entriesThatDoNotRun] : [])],
+  plugins: [attestApart, builtinsOnUse, promisesOnUse, sideEffectFree, ...(loadOnly ? [entriesThatDoNotRun] : [])],
   // CommonJS packages in the bundle (undici, semver, …) call require() for Node's built-in modules.
   banner: { js: "const require=process.getBuiltinModule('node:module').createRequire(import.meta.url);" },
 });

@@ -7,6 +7,7 @@ import {
   createPackagesApi,
   createHandoff,
   checkPackageLink,
+  createAttestor,
   packageName,
   packageType,
   pruneUntagged,
@@ -64,6 +65,7 @@ export async function run(): Promise<void> {
         );
         return { deleted: dryRun ? outcome.wouldDelete : outcome.deleted, warning: outcome.warning };
       },
+      attestor: createAttestor(ctx, settings.token, retry),
       writeSecrets: (secrets) => writeSecretFiles(temp, secrets),
       makeBuildDir: () => {
         const dir = createBuildOutputDir(temp);

@@ -45,7 +45,7 @@ export class GitHubApiError extends Error {
   }
 }
 
-type Octokit = ReturnType<typeof getOctokit>;
+export type Octokit = ReturnType<typeof getOctokit>;
 type OwnerKind = 'orgs' | 'users';
 
 /**
@@ -54,7 +54,7 @@ type OwnerKind = 'orgs' | 'users';
  */
 export function createPackagesApi(apiUrl: string, token: string, retry: RetryPolicy = defaultRetry): PackagesApi {
   let client: Promise<Octokit> | undefined;
-  const octokit = () => (client ??= load(apiUrl, token, retry));
+  const octokit = () => (client ??= loadOctokit(apiUrl, token, retry));
   const kinds = new Map<string, OwnerKind>();
 
   /** Runs `call` under /orgs, then /users when GitHub answers 404; remembers which owner kind answered. */
@@ -112,7 +112,8 @@ function toVersion(v: RawVersion): PackageVersion {
   return { id: v.id, name: v.name, createdAt: v.created_at, updatedAt: v.updated_at, tags };
 }
 
-async function load(apiUrl: string, token: string, retry: RetryPolicy): Promise<Octokit> {
+/** @actions/github's Octokit for `apiUrl`, loaded when first wanted, its requests retried under `retry` (5xx, 429, network). */
+export async function loadOctokit(apiUrl: string, token: string, retry: RetryPolicy): Promise<Octokit> {
   const { getOctokit } = await import('@actions/github');
   const octokit = getOctokit(token, { baseUrl: apiUrl, userAgent: 'ghcr-publish', headers: { 'x-github-api-version': '2022-11-28' } });
   octokit.hook.wrap('request', async (request, options) => {

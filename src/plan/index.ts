@@ -1,3 +1,4 @@
+export * from './attest-plan.js';
 export * from './build-decisions.js';
 export * from './commit-time.js';
 export * from './credentials.js';

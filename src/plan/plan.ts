@@ -1,3 +1,4 @@
+import { type AttestPlan, attestPlan } from './attest-plan.js';
 import { type CredentialOrder, candidates, credentialOrder } from './credentials.js';
 import type { GitHubContext } from '../runner/index.js';
 import { imageLabels, indexAnnotations, type Settings } from '../settings/index.js';
@@ -41,6 +42,8 @@ export interface Plan {
   merge?: string[];
   /** Untagged versions older than this (ms) are pruned after a successful publish. */
   prune?: number;
+  /** What `attest: true` signs and attaches; undefined when `attest` is false. */
+  attest?: AttestPlan;
   /** The settings behind the plan, for the executors' details (build inputs). */
   settings: Settings;
 }
@@ -55,6 +58,7 @@ export function makePlan(settings: Settings, ctx: GitHubContext, created: Create
   const push: PushMode = !settings.push ? 'none' : settings.byDigest ? 'by-digest' : 'tags';
   const order = push === 'none' ? loginOnly(settings) : credentialOrder(settings, ctx);
   const labels = imageLabels(settings, ctx, created.date);
+  const promote = settings.promote ? promoteSource(settings, ctx) : undefined;
   return {
     mode,
     push,
@@ -74,9 +78,21 @@ export function makePlan(settings: Settings, ctx: GitHubContext, created: Create
       ...order,
       why: push === 'none' ? 'push is false: the login serves the build only' : credentialReason(settings, order.ruledOut),
     },
-    promote: settings.promote ? promoteSource(settings, ctx) : undefined,
+    promote,
     merge: mode === 'merge' ? settings.merge : undefined,
     prune: push === 'tags' ? settings.pruneUntagged : undefined,
+    attest: attestPlan(
+      settings.attest,
+      {
+        mode,
+        push,
+        skipped: order.skipped,
+        path: settings.path,
+        promotePath: promote?.path,
+        multiPlatform: settings.platforms.length > 1,
+      },
+      ctx,
+    ),
     settings,
   };
 }

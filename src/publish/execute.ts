@@ -2,13 +2,16 @@ import * as core from '@actions/core';
 import { executeBuild } from './execute-build.js';
 import { composeIndex, executeMerge, findPlatformImages } from './execute-merge.js';
 import { executePromote, findSource } from './execute-promote.js';
-import { safeText } from '../runner/index.js';
-import { type Plan, planRows } from '../plan/index.js';
+import { info, safeText } from '../runner/index.js';
+import { type Plan, checkAttestPermission, planRows } from '../plan/index.js';
 import { type RunDeps, access, heldVersions, refuseMoves, refuseOtherCommit } from './publish-steps.js';
 import { type PublishResult, emptyResult } from './result.js';
 
 /** Carries the plan out with the executor of its mode; a dry run only looks. */
-export function execute(plan: Plan, deps: RunDeps): Promise<PublishResult> {
+export async function execute(plan: Plan, deps: RunDeps): Promise<PublishResult> {
+  // Signing needs the job's OIDC token: without it, nothing is built or pushed.
+  checkAttestPermission(plan.attest, deps.ctx);
+  if (plan.attest && !plan.dryRun) info(`attest: ${plan.attest.what}.`);
   if (plan.dryRun) return dryRun(plan, deps);
   switch (plan.mode) {
     case 'promote':

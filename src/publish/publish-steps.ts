@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { info, ActionError, type GitHubContext, type SecretFiles } from '../runner/index.js';
 import type { BuildCache, Docker } from '../docker/index.js';
 import { type Credential, chooseCredential, type Plan, referenceOf } from '../plan/index.js';
-import type { Handoff, PackageLink } from '../github/index.js';
+import type { Attestor, Handoff, PackageLink } from '../github/index.js';
 import { revisionOf, inParallel, type Manifest, type RegistryClient } from '../registry/index.js';
 import type { PublishResult } from './result.js';
 import type { BuildSecret } from '../settings/index.js';
@@ -17,6 +17,8 @@ export interface RunDeps {
   handoff: Handoff;
   packageLink: (credential: Credential) => Promise<PackageLink>;
   prune: (plan: Plan, credential: Credential, keep: string[], dryRun: boolean) => Promise<PruneOutcome>;
+  /** Signs build provenance and stores it with GitHub (`attest: true`). */
+  attestor: Attestor;
   writeSecrets: (secrets: BuildSecret[]) => SecretFiles;
   /** A directory private to this run under RUNNER_TEMP, for the build's OCI layout. */
   makeBuildDir: () => string;
@@ -182,9 +184,14 @@ export async function verifyHeld(plan: Plan, client: RegistryClient, digest: str
   info(`The registry holds ${digest} under ${tags.join(', ') || 'its digest'}.`);
 }
 
-/** After a publish: the link to the repository, then the prune; neither fails the publish. */
+/** After a publish: the attestations (`attest`), then the link to the repository and the prune, neither of which fails the publish. */
 export async function finish(plan: Plan, deps: RunDeps, credential: Credential, result: PublishResult): Promise<PublishResult> {
   Object.assign(result, { tokenSource: credential.source, credential: `${credential.label} as ${credential.username}` });
+  // Loaded only by a run that attests, as the signing library is.
+  if (plan.attest) {
+    const { attestPublished } = await import('./attest-step.js');
+    result.attestation = await attestPublished(plan, deps, deps.registry(credential), result.digest, result.alreadyPublished === true);
+  }
   if (plan.registryType === 'generic') return result;
   const link = await core.group('Check the link to the repository', () => deps.packageLink(credential));
   if (link.notice) core.notice(link.notice);

@@ -1,4 +1,5 @@
 import type { TokenSource, Plan } from '../plan/index.js';
+import type { AttestResult } from './attest-step.js';
 
 /** What a run did, for the outputs and the summary. */
 export interface PublishResult {
@@ -20,6 +21,8 @@ export interface PublishResult {
   link?: string[];
   /** Digests `prune-untagged` deleted (or, in a dry run, would delete). */
   pruned: string[];
+  /** What `attest: true` signed and attached. */
+  attestation?: AttestResult;
 }
 
 export function emptyResult(plan: Plan): PublishResult {

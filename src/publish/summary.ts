@@ -10,6 +10,7 @@ export function setOutputs(result: PublishResult): void {
   core.setOutput('token-source', result.tokenSource);
   core.setOutput('package-url', result.packageUrl);
   core.setOutput('pruned', result.pruned.join('\n'));
+  core.setOutput('attestation-url', result.attestation?.url ?? '');
 }
 
 function heading(result: PublishResult): string {
@@ -45,7 +46,16 @@ export async function writeSummary(result: PublishResult): Promise<void> {
       result.pruned.map((d) => `<code>${escape(d)}</code>`).join('<br>') || 'none',
     ]);
   }
+  const attested = result.attestation;
+  if (attested) {
+    if (attested.url) facts.push(['attestation', `<a href="${escape(attested.url)}">${escape(attested.url)}</a>`]);
+    facts.push(['attest', attested.lines.map((l) => escape(l)).join('<br>')]);
+  }
   if (facts.length > 0) summary.addTable(facts.map(([k, v]) => [{ data: k, header: true }, v]));
+  if (attested && attested.verify.length > 0) {
+    summary.addRaw('<p>Verify the image:</p>', true);
+    summary.addRaw(`<pre>${attested.verify.map((c) => escape(c)).join('\n')}</pre>`, true);
+  }
   const rows = planRows(result.plan).map(
     ([k, entries]) => `<tr><th>${escape(k)}</th><td>${entries.map((e) => escape(safeText(e))).join('<br>')}</td></tr>`,
   );

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { type RetryInit, type RetryPolicy, type RetryStep, defaultRetry, fetchOnce, fetchWithRetry, withRetries } from './http-retry.js';
-import { declaredMediaType } from './manifest-tree.js';
+import { type Descriptor, declaredMediaType } from './manifest-tree.js';
 import { type Login, RegistryAuth, scope } from './registry-auth.js';
 import { RegistryError, registryError } from './registry-error.js';
 import { registryBaseUrl } from './registry-rules.js';
@@ -10,8 +10,9 @@ export type { Login } from './registry-auth.js';
 export { parseChallenge } from './registry-auth.js';
 export { RegistryError, registryError } from './registry-error.js';
 
+const INDEX = 'application/vnd.oci.image.index.v1+json';
 const MANIFEST_TYPES = [
-  'application/vnd.oci.image.index.v1+json',
+  INDEX,
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
   'application/vnd.docker.distribution.manifest.v2+json',
@@ -81,6 +82,40 @@ export class RegistryClient {
 
   /** Stores a manifest under a tag or its digest; returns its digest, which the registry must agree with. */
   async putManifest(repository: string, reference: string, manifest: { body: Buffer; mediaType: string }): Promise<string> {
+    return (await this.storeManifest(repository, reference, manifest)).digest;
+  }
+
+  /**
+   * Stores a manifest that names a `subject`, by its digest. `indexed`: the registry answered with
+   * `OCI-Subject`, so it lists the manifest among the subject's referrers itself (OCI distribution
+   * spec 1.1, "Pushing Manifests with Subject"); otherwise the client keeps the referrers tag.
+   */
+  async putReferrer(repository: string, manifest: { body: Buffer; mediaType: string }): Promise<{ digest: string; indexed: boolean }> {
+    const { digest, headers } = await this.storeManifest(repository, sha256Digest(manifest.body), manifest);
+    return { digest, indexed: headers.has('oci-subject') };
+  }
+
+  /**
+   * What the registry's referrers API lists for `digest`; undefined when it has none (a 404, 400,
+   * 405 or 406, or an answer that is not an index: the spec's signs of a registry without the API).
+   */
+  async referrers(repository: string, digest: string): Promise<Descriptor[] | undefined> {
+    const res = await this.send('GET', `/v2/${repository}/referrers/${digest}`, [scope(repository, 'pull')], {
+      headers: { Accept: INDEX },
+      buffered: true,
+    });
+    if ([400, 404, 405, 406].includes(res.status)) return undefined;
+    if (res.status !== 200) throw await registryError(res, `listing the referrers of ${refName(repository, digest)}`);
+    if (!(res.headers.get('content-type') ?? '').startsWith(INDEX)) return undefined;
+    const json = JSON.parse(Buffer.from(await res.arrayBuffer()).toString('utf8')) as { manifests?: Descriptor[] };
+    return Array.isArray(json.manifests) ? json.manifests : undefined;
+  }
+
+  private async storeManifest(
+    repository: string,
+    reference: string,
+    manifest: { body: Buffer; mediaType: string },
+  ): Promise<{ digest: string; headers: Headers }> {
     const digest = sha256Digest(manifest.body);
     const name = refName(repository, reference);
     if (reference.startsWith('sha256:') && reference !== digest)
@@ -97,7 +132,7 @@ export class RegistryClient {
         `The registry stored ${name} as ${stored}, not as the manifest sent (${digest}): it rewrote the manifest, so the digest would not be the one built.`,
       );
     }
-    return digest;
+    return { digest, headers: res.headers };
   }
 
   async blobExists(repository: string, digest: string): Promise<boolean> {

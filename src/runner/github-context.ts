@@ -18,6 +18,10 @@ export interface GitHubContext {
   ownerType: string;
   /** The commit's time (seconds since the epoch) when the event payload carries it (push events). */
   commitTime?: number;
+  /** `public`, `private` or `internal` when the event payload says; '' otherwise. */
+  visibility: string;
+  /** The job may ask for an OIDC token: its permissions include `id-token: write`. */
+  idToken: boolean;
 }
 
 export function readContext(env: NodeJS.ProcessEnv = process.env): GitHubContext {
@@ -38,6 +42,9 @@ export function readContext(env: NodeJS.ProcessEnv = process.env): GitHubContext
     readOnlyToken: isReadOnlyRun(env, repository, event),
     ownerType: typeof event?.repository?.owner?.type === 'string' ? event.repository.owner.type : '',
     commitTime: eventCommitTime(event, env.GITHUB_SHA ?? ''),
+    visibility: typeof event?.repository?.visibility === 'string' ? event.repository.visibility : '',
+    // The runner sets both only for a job with `id-token: write` (and never for a fork's pull request).
+    idToken: Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
   };
 }
 
@@ -68,7 +75,7 @@ function eventCommitTime(event: Event | undefined, sha: string): number | undefi
 interface Event {
   head_commit?: { id?: unknown; timestamp?: unknown };
   pull_request?: { head?: { repo?: { full_name?: unknown } } };
-  repository?: { owner?: { type?: unknown } };
+  repository?: { owner?: { type?: unknown }; visibility?: unknown };
 }
 
 function readEvent(path: string | undefined): Event | undefined {

@@ -36,6 +36,7 @@ export const ACTION_DEFAULTS = {
   'dry-run': 'false',
   merge: '',
   'prune-untagged': '',
+  attest: 'false',
 } as const;
 
 export type InputName = keyof typeof ACTION_DEFAULTS;

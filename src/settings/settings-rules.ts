@@ -143,6 +143,20 @@ export function checkPruneRegistry(type: RegistryType, registry: string): void {
   );
 }
 
+/**
+ * GitHub's artifact attestations exist on github.com and GHE.com: @actions/attest, which signs
+ * them, knows the OIDC issuer of those servers only (its oidc.ts) and refuses any other.
+ */
+export function checkAttestServer(serverUrl: string): true {
+  const host = new URL(serverUrl).hostname;
+  if (host === 'github.com' || /^[a-z0-9-]+\.ghe\.com$/.test(host)) return true;
+  return fail(
+    'attest',
+    `signs with GitHub's artifact attestations, which exist on github.com and GHE.com, and this workflow runs on ${safeText(host)}.`,
+    'Remove attest: (or set it to false) on this server.',
+  );
+}
+
 export interface Modes {
   push: boolean;
   byDigest: boolean;

@@ -75,11 +75,13 @@ export interface Settings {
   merge: string[];
   /** `prune-untagged` in milliseconds; undefined when empty; 0 = any age. */
   pruneUntagged?: number;
+  /** Sign build provenance for what is published and attach it. */
+  attest: boolean;
   /** Inputs whose value differs from action.yml's default, for messages and conflict checks. */
   changed: string[];
 }
 
-const BOOLEANS: InputName[] = ['cache', 'provenance', 'logout', 'reproducible', 'immutable-tags', 'dry-run'];
+const BOOLEANS: InputName[] = ['cache', 'provenance', 'logout', 'reproducible', 'immutable-tags', 'dry-run', 'attest'];
 const CONTEXT_VALUES: Record<string, (ctx: GitHubContext) => string> = {
   'github.repository_owner': (ctx) => ctx.repositoryOwner,
   'github.repository': (ctx) => ctx.repository,
@@ -152,6 +154,7 @@ export function settingsFrom(raw: RawInputs, ctx: GitHubContext, envPat = ''): S
   const merge = attempt(() => parsePlatforms('merge', raw.merge, 'refuse'), []);
   const pruneUntagged = attempt(() => parseAge(raw['prune-untagged']), undefined);
   if (raw['prune-untagged'] !== '' && registry) attempt(() => rules.checkPruneRegistry(type, registry), undefined);
+  const attest = bool('attest') && attempt(() => rules.checkAttestServer(ctx.serverUrl), false);
 
   // A promote or merge builds nothing, so it needs no checkout: the context is not looked at.
   const builds = raw.promote === '' && raw.merge === '';
@@ -207,6 +210,7 @@ export function settingsFrom(raw: RawInputs, ctx: GitHubContext, envPat = ''): S
     dryRun: bool('dry-run'),
     merge,
     pruneUntagged,
+    attest,
     changed,
   };
   if (errors.length > 0) throw new InputErrors(errors);
