@@ -101,6 +101,20 @@ describe('which untagged versions go (older than 7 days unless said)', () => {
       ],
       ['att-of-gone', 'gone'],
     ],
+    [
+      'attest on a registry without referrers: each sha256-<hex> tag index and the attestations it lists stay with the image',
+      [
+        index('idx', 30, ['amd', 'arm'], { tags: ['1.0'] }),
+        img('amd', 30),
+        img('arm', 30),
+        index('tags-idx', 30, ['att-idx'], { tags: ['sha256-idx'] }),
+        img('att-idx', 30, { subject: 'idx' }),
+        index('tags-amd', 30, ['att-amd'], { tags: ['sha256-amd'] }),
+        img('att-amd', 30, { subject: 'amd' }),
+        img('att-arm', 30, { subject: 'arm' }),
+      ],
+      [],
+    ],
     ['a by-digest image no index lists, younger than 35 days, is kept', [img('pending', 20, { byDigest: true })], []],
     ['a by-digest image older than a workflow run can last goes', [img('stale', 40, { byDigest: true })], ['stale']],
     [

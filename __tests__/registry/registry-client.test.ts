@@ -204,6 +204,41 @@ describe('manifests', () => {
   });
 });
 
+describe('referrers', () => {
+  const INDEX = 'application/vnd.oci.image.index.v1+json';
+  const artifact = '{"schemaVersion":2,"subject":{"digest":"sha256:aa"}}';
+  const m = { body: Buffer.from(artifact), mediaType: 'application/vnd.oci.image.manifest.v1+json' };
+
+  it('stored by digest; indexed when the registry answers OCI-Subject (distribution spec 1.1)', async () => {
+    handler = (_req, res) => json(res, 201, {}, { 'oci-subject': 'sha256:aa' });
+    expect(await client().putReferrer('acme/w', m)).toEqual({ digest: digestOf(artifact), indexed: true });
+    expect(lines()).toEqual([`PUT /v2/acme/w/manifests/${digestOf(artifact)}`]);
+    handler = (_req, res) => json(res, 201);
+    expect(await client().putReferrer('acme/w', m)).toEqual({ digest: digestOf(artifact), indexed: false });
+  });
+
+  it('listed by the referrers API as an index', async () => {
+    const listed = [{ mediaType: m.mediaType, digest: digestOf(artifact), size: artifact.length, artifactType: 'x' }];
+    handler = (_req, res) => json(res, 200, { schemaVersion: 2, mediaType: INDEX, manifests: listed }, { 'content-type': INDEX });
+    expect(await client().referrers('acme/w', 'sha256:aa')).toEqual(listed);
+    expect(lines()).toEqual(['GET /v2/acme/w/referrers/sha256:aa']);
+  });
+
+  it.each([
+    ['404, as ghcr.io and Distribution 2 answer', 404, 'application/json'],
+    ['405', 405, 'application/json'],
+    ['an answer that is not an index', 200, 'text/html'],
+  ])('none: undefined for %s', async (_, status, type) => {
+    handler = (_req, res) => void res.writeHead(status, { 'content-type': type }).end('{}');
+    expect(await client().referrers('acme/w', 'sha256:aa')).toBeUndefined();
+  });
+
+  it('a refusal is an error with the registry’s words', async () => {
+    handler = (_req, res) => json(res, 403, errors('DENIED', 'requested access to the resource is denied'));
+    await expect(client().referrers('acme/w', 'sha256:aa')).rejects.toThrow('listing the referrers of acme/w@sha256:aa: HTTP 403');
+  });
+});
+
 describe('blobs', () => {
   const blob = 'layer bytes';
 

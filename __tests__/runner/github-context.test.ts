@@ -1,5 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readContext } from '../../src/runner/github-context.js';
@@ -24,5 +24,32 @@ describe('the workflow run', () => {
     ['a push', { GITHUB_EVENT_NAME: 'push' }, false],
   ])('%s has a read-only token: %s', (_what, env, readOnly) => {
     expect(readContext({ GITHUB_REPOSITORY: 'acme/widget', ...env }).readOnlyToken).toBe(readOnly);
+  });
+});
+
+describe('what attest needs to know', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'event-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const payload = (repository: unknown) => {
+    const file = path.join(dir, `${Math.random()}.json`);
+    writeFileSync(file, JSON.stringify({ repository }));
+    return { GITHUB_EVENT_PATH: file };
+  };
+
+  it.each([
+    [{ visibility: 'public' }, 'public'],
+    [{ visibility: 'private' }, 'private'],
+    [{ visibility: 'internal' }, 'internal'],
+    [{ private: true }, ''],
+    [undefined, ''],
+  ])('the repository’s visibility from the payload %j: %j', (repository, visibility) => {
+    expect(readContext(payload(repository)).visibility).toBe(visibility);
+  });
+
+  it('whether the job may ask for an OIDC token: the runner gives it both variables with id-token: write', () => {
+    const both = { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://runner.example/idtoken', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'x' };
+    expect(readContext(both).idToken).toBe(true);
+    expect(readContext({ ACTIONS_ID_TOKEN_REQUEST_URL: both.ACTIONS_ID_TOKEN_REQUEST_URL }).idToken).toBe(false);
+    expect(readContext({}).idToken).toBe(false);
   });
 });

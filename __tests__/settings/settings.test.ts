@@ -182,6 +182,15 @@ describe('rules of single inputs', () => {
     );
   });
 
+  it('takes attest on github.com and GHE.com, and refuses it on a GitHub Enterprise Server, which has no artifact attestations', () => {
+    expect(settingsFrom(given({ attest: 'true' }), ctx).attest).toBe(true);
+    expect(settingsFrom(given({ attest: 'true' }), { ...ctx, serverUrl: 'https://acme.ghe.com' }).attest).toBe(true);
+    const ghes = { ...ctx, serverUrl: 'https://github.acme.example' };
+    expect(refusals(() => settingsFrom(given({ attest: 'true' }), ghes)).inputs).toEqual(['attest']);
+    expect(refusals(() => settingsFrom(given({ attest: 'true' }), ghes)).messages[0]).toContain('exist on github.com and GHE.com');
+    expect(refusals(() => settingsFrom(given({ attest: 'false' }), ghes)).inputs).toEqual([]);
+  });
+
   it('refuses prune-untagged on a generic registry, and takes it where the type says GitHub', () => {
     expect(refused({ registry: 'localhost:5000', 'prune-untagged': '7d' })).toEqual(['prune-untagged']);
     expect(messages({ registry: 'localhost:5000', 'prune-untagged': '7d' })[0]).toContain("generic registry (input 'registry-type')");

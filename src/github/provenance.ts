@@ -47,7 +47,7 @@ export function createAttestor(ctx: GitHubContext, token: string, retry: RetryPo
       await inParallel([...subjects.keys()], PARALLEL_SIGNING, async (i) => {
         const subject = subjects[i];
         const attestation = await attest({
-          subjects: [{ name: subject.name.toLowerCase(), digest: { sha256: subject.digest.replace(/^sha256:/, '') } }],
+          subjects: [inTotoSubject(subject)],
           predicateType: predicate.type,
           predicate: predicate.params,
           token,
@@ -80,6 +80,15 @@ export function createAttestor(ctx: GitHubContext, token: string, retry: RetryPo
       }
     },
   };
+}
+
+/**
+ * A subject as the in-toto statement names it: the name lower-case (GitHub's verification and
+ * the registry compare lower-case image names, actions/attest#63), the digest by algorithm.
+ */
+export function inTotoSubject(subject: ProvenanceSubject): { name: string; digest: Record<string, string> } {
+  const [algorithm, hex] = subject.digest.split(':');
+  return { name: subject.name.toLowerCase(), digest: { [algorithm]: hex } };
 }
 
 /** Who signed a Sigstore bundle (v0.3, or older with a chain), and whether its signature is in a public transparency log. */

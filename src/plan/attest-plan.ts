@@ -40,7 +40,7 @@ export function attestPlan(attest: boolean, facts: AttestFacts, ctx: GitHubConte
     instance: publicRepo ? ('public-good' as const) : ('github' as const),
     why: publicRepo
       ? "Sigstore's public-good instance: a public repository (the signature goes to its public transparency log)"
-      : `GitHub's Sigstore instance: ${ctx.visibility ? `a ${ctx.visibility}` : 'the event payload does not say that it is a public'} repository (a signed timestamp, no public log)`,
+      : `GitHub's Sigstore instance: ${ctx.visibility ? `${ctx.visibility === 'internal' ? 'an' : 'a'} ${ctx.visibility}` : 'the event payload does not say that it is a public'} repository (a signed timestamp, no public log)`,
   };
   if (facts.push === 'none') return { ...base, sign: 'none', what: 'nothing: push is false, so nothing is published to attest' };
   if (facts.skipped !== undefined) return { ...base, sign: 'none', what: 'nothing: this run pushes nothing (see push)' };
