@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import type { SigstoreInstance } from '../plan/index.js';
 import { inParallel, type RetryPolicy } from '../registry/index.js';
 import type { GitHubContext } from '../runner/index.js';
-import { apiError, loadOctokit } from './github-api.js';
+import { type Octokit, apiError, loadOctokit } from './github-api.js';
 
 /** What is signed: an image's name (`registry/path`) and a manifest digest. */
 export interface ProvenanceSubject {
@@ -38,6 +38,7 @@ const PARALLEL_SIGNING = 4;
  * store costs no signature.
  */
 export function createAttestor(ctx: GitHubContext, token: string, retry: RetryPolicy): Attestor {
+  let octokit: Promise<Octokit> | undefined;
   return {
     async sign(subjects, instance) {
       const { attest, buildSLSAProvenancePredicate } = await import('@actions/attest');
@@ -67,8 +68,8 @@ export function createAttestor(ctx: GitHubContext, token: string, retry: RetryPo
     async store(bundle) {
       const [owner, repo] = ctx.repository.split('/');
       try {
-        const octokit = await loadOctokit(ctx.apiUrl, token, retry);
-        const res = await octokit.request('POST /repos/{owner}/{repo}/attestations', {
+        const client = await (octokit ??= loadOctokit(ctx.apiUrl, token, retry));
+        const res = await client.request('POST /repos/{owner}/{repo}/attestations', {
           owner,
           repo,
           bundle: JSON.parse(bundle.toString('utf8')) as Record<string, unknown>,

@@ -65,6 +65,11 @@ export function attestPlan(attest: boolean, facts: AttestFacts, ctx: GitHubConte
   };
 }
 
+/** The plan's attest, as lines for people: what is signed and with which instance, or why nothing is. */
+export function attestLines(attest: AttestPlan): string[] {
+  return attest.sign === 'none' ? [attest.what] : [`SLSA v1 build provenance of ${attest.what}`, `signed with ${attest.why}`];
+}
+
 /** The `permissions:` a job with `attest: true` needs, as the lines to paste. */
 export const ATTEST_PERMISSIONS = [
   'permissions:',

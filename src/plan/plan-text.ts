@@ -1,3 +1,4 @@
+import { attestLines } from './attest-plan.js';
 import { type Plan, referenceOf } from './plan.js';
 
 /** The plan as facts for people, each row a name and its entries: the same rows in the log of a dry run and in every summary. */
@@ -40,10 +41,7 @@ export function planRows(plan: Plan): [string, string[]][] {
   if (plan.mode !== 'promote' && Object.keys(plan.annotations).length > 0 && (plan.mode === 'merge' || s.platforms.length > 1)) {
     rows.push(['index annotations', Object.entries(plan.annotations).map(([k, v]) => `${k}=${v}`)]);
   }
-  if (plan.attest) {
-    const a = plan.attest;
-    rows.push(['attest', a.sign === 'none' ? [a.what] : [`SLSA v1 build provenance of ${a.what}`, `signed with ${a.why}`]]);
-  }
+  if (plan.attest) rows.push(['attest', attestLines(plan.attest)]);
   if (plan.prune !== undefined)
     rows.push(['prune', [`untagged versions older than ${duration(plan.prune)}, except those a tagged image needs`]]);
   return rows;

@@ -3,7 +3,7 @@ import { executeBuild } from './execute-build.js';
 import { composeIndex, executeMerge, findPlatformImages } from './execute-merge.js';
 import { executePromote, findSource } from './execute-promote.js';
 import { info, safeText } from '../runner/index.js';
-import { type Plan, checkAttestPermission, planRows } from '../plan/index.js';
+import { type Plan, attestLines, checkAttestPermission, planRows } from '../plan/index.js';
 import { type RunDeps, access, heldVersions, refuseMoves, refuseOtherCommit } from './publish-steps.js';
 import { type PublishResult, emptyResult } from './result.js';
 
@@ -11,7 +11,7 @@ import { type PublishResult, emptyResult } from './result.js';
 export async function execute(plan: Plan, deps: RunDeps): Promise<PublishResult> {
   // Signing needs the job's OIDC token: without it, nothing is built or pushed.
   checkAttestPermission(plan.attest, deps.ctx);
-  if (plan.attest && !plan.dryRun) info(`attest: ${plan.attest.what}.`);
+  if (plan.attest && !plan.dryRun) info(`attest: ${attestLines(plan.attest).join('; ')}.`);
   if (plan.dryRun) return dryRun(plan, deps);
   switch (plan.mode) {
     case 'promote':
