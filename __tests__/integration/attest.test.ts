@@ -82,6 +82,7 @@ describe('a public repository’s single-platform image', () => {
       }),
     ]);
     expect(result.statements[0].predicate.buildDefinition?.buildType).toBe('https://actions.github.io/buildtypes/workflow/v1');
+    expect(result.statements[0].predicate.runDetails?.builder?.id).toBe(sigstore.identity(job('public')));
   });
 
   it('is kept under the sha256-<hex> tag index, the registry having no referrers API', async () => {

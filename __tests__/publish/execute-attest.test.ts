@@ -140,6 +140,15 @@ describe('runs that publish nothing new', () => {
     expect(signedDigests(w)).toEqual([plain.digest]);
     expect(attachedTo(w, plain.digest)).toHaveLength(1);
   });
+
+  it('a registry that will not say what is attached: a warning, and the image already published is signed', async () => {
+    const w = makeWorld();
+    const plain = await execute(planOf(), w.deps);
+    w.registry.fail({ method: 'referrers' });
+    await execute(attesting(), w.deps);
+    expect(log.text()).toContain(`::warning::Could not read what is attached to ghcr.io/acme/widget@${plain.digest}`);
+    expect(signedDigests(w)).toEqual([plain.digest]);
+  });
 });
 
 describe('platform jobs and merges', () => {

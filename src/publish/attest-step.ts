@@ -9,6 +9,7 @@ import {
   inParallel,
   parseManifest,
   referrersOf,
+  referrersTag,
 } from '../registry/index.js';
 import { ActionError, type GitHubContext, info } from '../runner/index.js';
 import type { RunDeps } from './publish-steps.js';
@@ -132,7 +133,7 @@ async function store(plan: Plan, deps: RunDeps, signed: SignedProvenance[]): Pro
     const refused = failed.some((e) => e.status === 403 || e.status === 404);
     core.warning(
       `GitHub's attestations API did not store ${failed.length} of ${signed.length} attestation(s) of ${plan.imageName}: ${failed[0].message}.${
-        refused ? " The job's permissions need attestations: write (and id-token: write)." : ''
+        refused ? " The job's permissions need attestations: write." : ''
       } They are attached to the image in ${plan.registry} all the same, where cosign finds them.`,
     );
   }
@@ -150,7 +151,7 @@ async function attach(
   const one = async (i: number) => {
     const via = await attachBundle(client, plan.path, subjects[i], signed[i]);
     info(
-      `Attached the provenance of ${subjects[i].digest} as ${via.digest} (${via.via === 'tag' ? `tag ${subjects[i].digest.replace(':', '-')}` : 'referrers API'}).`,
+      `Attached the provenance of ${subjects[i].digest} as ${via.digest} (${via.via === 'tag' ? `tag ${referrersTag(subjects[i].digest)}` : 'referrers API'}).`,
     );
   };
   try {
@@ -170,22 +171,31 @@ interface Signer {
   publicLog: boolean;
 }
 
-/** Who signed the provenance attestation attached to the digest already, if one is. */
+/**
+ * Who signed the provenance attestation attached to the digest already, if one is. Not knowing
+ * (the registry would not say) is a warning: it only decides what the summary shows, or that an
+ * image already published is signed again.
+ */
 async function attachedSigner(plan: Plan, client: RegistryClient, digest: string): Promise<Signer | undefined> {
-  const entry = (await referrersOf(client, plan.path, digest)).find(
-    (r) => r.annotations?.['dev.sigstore.bundle.predicateType'] === SLSA_PROVENANCE_V1,
-  );
-  if (!entry) return undefined;
-  const manifest = JSON.parse((await client.manifest(plan.path, entry.digest)).body.toString('utf8')) as { layers?: Descriptor[] };
-  const layer = manifest.layers?.[0];
-  return layer ? bundleSigner(await client.blob(plan.path, layer.digest)) : undefined;
+  try {
+    const entry = (await referrersOf(client, plan.path, digest)).find(
+      (r) => r.annotations?.['dev.sigstore.bundle.predicateType'] === SLSA_PROVENANCE_V1,
+    );
+    if (!entry) return undefined;
+    const manifest = JSON.parse((await client.manifest(plan.path, entry.digest)).body.toString('utf8')) as { layers?: Descriptor[] };
+    const layer = manifest.layers?.[0];
+    return layer ? bundleSigner(await client.blob(plan.path, layer.digest)) : undefined;
+  } catch (e) {
+    core.warning(`Could not read what is attached to ${plan.imageName}@${digest}: ${(e as Error).message}.`);
+    return undefined;
+  }
 }
 
 /**
  * `gh attestation verify` (GitHub's API) and `cosign verify-attestation` (the registry alone). A
  * signature without a public log (GitHub's instance) needs GitHub's trusted root and its signed timestamp.
  */
-export function verifyCommands(ctx: GitHubContext, image: string, signer: Signer): string[] {
+function verifyCommands(ctx: GitHubContext, image: string, signer: Signer): string[] {
   const host = new URL(ctx.serverUrl).hostname;
   const fulcio = `fulcio.${host === 'github.com' ? 'githubapp.com' : host}`;
   const cosign = [
