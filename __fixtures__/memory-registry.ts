@@ -80,7 +80,7 @@ export class MemoryRegistry {
       mountBlob: (repo, digest, from) =>
         this.serve({ method: 'mountBlob', repo, reference: digest, from, who }, () => this.mount(who, repo, digest, from)),
     };
-    return api as unknown as RegistryClient;
+    return { ...api, host: this.host } as unknown as RegistryClient;
   }
 
   // ---- the test's controls

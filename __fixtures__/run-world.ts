@@ -6,7 +6,7 @@ import type { Builder } from '../src/docker/docker.js';
 import type { GitHubContext } from '../src/runner/github-context.js';
 import type { Handoff } from '../src/github/handoff.js';
 import { type Plan, makePlan } from '../src/plan/plan.js';
-import type { RunDeps } from '../src/publish/publish-steps.js';
+import type { RunDeps } from '../src/publish/run-deps.js';
 import type { Settings } from '../src/settings/settings.js';
 import { FakeDocker } from './fake-docker.js';
 import { MemoryRegistry } from './memory-registry.js';

@@ -4,8 +4,11 @@ import { composeIndex, executeMerge, findPlatformImages } from './execute-merge.
 import { executePromote, findSource } from './execute-promote.js';
 import { safeText } from '../runner/index.js';
 import { type Plan, planRows } from '../plan/index.js';
-import { type RunDeps, access, heldVersions, refuseMoves, refuseOtherCommit } from './publish-steps.js';
+import { access } from './access.js';
+import { mainDestination } from './destination.js';
+import { heldVersions, holdsAll, refuseMoves, refuseOtherCommit } from './immutable.js';
 import { type PublishResult, emptyResult } from './result.js';
+import type { RunDeps } from './run-deps.js';
 
 /** Carries the plan out with the executor of its mode; a dry run only looks. */
 export function execute(plan: Plan, deps: RunDeps): Promise<PublishResult> {
@@ -38,9 +41,12 @@ async function dryRun(plan: Plan, deps: RunDeps): Promise<PublishResult> {
   const client = deps.registry(credential);
   if (plan.mode === 'promote') result.digest = (await findSource(plan, client)).digest;
   if (plan.mode === 'merge') result.digest = (await composeIndex(plan, client, await findPlatformImages(plan, deps))).digest;
-  const held = await heldVersions(plan, client);
-  if (result.digest && refuseMoves(plan, held, result.digest, 'by this run')) result.alreadyPublished = true;
-  if (plan.mode === 'build') for (const [tag, m] of held) await refuseOtherCommit(plan, client, tag, m);
+  const held = [await heldVersions(plan, mainDestination(plan, client, credential))];
+  if (result.digest) {
+    refuseMoves(held, result.digest, 'by this run');
+    result.alreadyPublished = held.every((h) => holdsAll(plan, h, result.digest));
+  }
+  if (plan.mode === 'build') for (const h of held) await refuseOtherCommit(plan, h);
   if (plan.prune !== undefined && plan.registryType !== 'generic') {
     const outcome = await deps.prune(plan, credential, result.digest ? [result.digest] : [], true);
     if (outcome.warning) core.warning(outcome.warning);

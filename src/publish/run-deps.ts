@@ -1,0 +1,30 @@
+import type { GitHubContext, SecretFiles } from '../runner/index.js';
+import type { BuildCache, Docker } from '../docker/index.js';
+import type { Credential, Plan } from '../plan/index.js';
+import type { Handoff, PackageLink } from '../github/index.js';
+import type { RegistryClient } from '../registry/index.js';
+import type { BuildSecret } from '../settings/index.js';
+
+/** The world as the executors need it; main.ts passes the real one, tests their own. */
+export interface RunDeps {
+  ctx: GitHubContext;
+  docker: Docker;
+  /** The run's registry port: one client per credential, so each registry token is asked for once. */
+  registry: (credential: Credential | undefined) => RegistryClient;
+  cache: BuildCache;
+  handoff: Handoff;
+  packageLink: (credential: Credential) => Promise<PackageLink>;
+  prune: (plan: Plan, credential: Credential, keep: string[], dryRun: boolean) => Promise<PruneOutcome>;
+  writeSecrets: (secrets: BuildSecret[]) => SecretFiles;
+  /** A directory private to this run under RUNNER_TEMP, for the build's OCI layout. */
+  makeBuildDir: () => string;
+  /** What the post step must undo, told as soon as it exists. */
+  state: { loggedIn(): void; builder(name: string): void; secretsDir(dir: string): void; buildDir(dir: string): void };
+  /** RUNNER_TEMP: the same path in every run, so the build cache's version matches. */
+  tempDir: string;
+}
+
+export interface PruneOutcome {
+  deleted: string[];
+  warning?: string;
+}
