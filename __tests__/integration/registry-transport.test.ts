@@ -215,7 +215,26 @@ describe('copyImage', () => {
       expect((await readBack(`acme/dst-${name}@${child}`)).digest).toBe(child);
   });
 
-  it('a mount the registry refuses is an error, and nothing is uploaded instead', async () => {
+  it('a mount the registry refuses (202, an upload session) is streamed from the source, the digest unchanged', async () => {
+    const source = await pushLayout(client(), 'acme/stream-src', multi, '1.0');
+    proxy.inject({ method: 'POST', path: /^\/v2\/acme\/stream-dst\/blobs\/uploads\/\?mount=/, fault: 'refuse-mount', times: Infinity });
+    let report: Record<string, number> = {};
+    const seen = await during(async () => {
+      const top = await client().manifest('acme/stream-src', '1.0');
+      report = await transferImage(repositoryOrigin(client(), 'acme/stream-src'), top, client(), 'acme/stream-dst');
+      await client().putManifest('acme/stream-dst', '1.0', top);
+    });
+    const blobs = seen.filter((r) => r.method === 'PUT' && r.path.startsWith('/v2/acme/stream-dst/blobs/uploads/'));
+    expect(report).toMatchObject({ mounted: 0, 'refused-mount-streamed': blobs.length });
+    expect(blobs.length).toBeGreaterThan(0);
+    // Each blob read from the source once, and its bytes sent on to the target.
+    const reads = seen.filter((r) => r.method === 'GET' && r.path.startsWith('/v2/acme/stream-src/blobs/'));
+    expect(reads).toHaveLength(blobs.length);
+    expect(layerBytes(seen)).toBeGreaterThan(1_000_000);
+    expect((await readBack('acme/stream-dst:1.0')).digest).toBe(source.digest);
+  });
+
+  it('a refused mount whose source no longer holds the blob fails, naming the mount, the read and how to grant access', async () => {
     const source = await pushLayout(client(), 'acme/unlinked', single, '1.0');
     const layer = (JSON.parse(source.body.toString()) as { layers: { digest: string }[] }).layers[0].digest;
     // The source repository no longer holds the layer: the registry answers a mount with a plain upload session.
@@ -229,8 +248,9 @@ describe('copyImage', () => {
       copyImage(client(), { repo: 'acme/unlinked', reference: '1.0' }, 'acme/refused').catch((e: unknown) => (error = e)),
     );
     expect((error as Error).message).toMatch(
-      `The registry refused a cross-repository mount of ${layer} from acme/unlinked into acme/refused`,
+      `The registry refused a cross-repository mount of ${layer} from acme/unlinked into acme/refused, and reading it from acme/unlinked to stream it failed (reading acme/unlinked@${layer}: HTTP 404`,
     );
+    expect((error as Error).message).toContain('Manage Actions access');
     expect(seen.filter((r) => r.method === 'DELETE' && r.path.startsWith('/v2/acme/refused/blobs/uploads/'))).toHaveLength(1);
     expect(layerBytes(seen)).toBe(0);
   });

@@ -11,8 +11,13 @@ export interface FaultRule {
   method: string;
   /** Tested against the path with its query, e.g. /^\/v2\/.+\/blobs\/uploads\/$/ */
   path: RegExp;
-  /** An answer with the registry's JSON error body, or 'reset': the socket destroyed mid-request. */
-  fault: { status: number; retryAfter?: string; message?: string } | 'reset';
+  /**
+   * An answer with the registry's JSON error body; 'reset': the socket destroyed mid-request;
+   * 'refuse-mount': a cross-repository mount passed on without its `mount` and `from`, so the
+   * registry opens an ordinary upload session (202) instead of mounting (201), as the distribution
+   * spec allows a registry to (opencontainers/distribution-spec#204).
+   */
+  fault: { status: number; retryAfter?: string; message?: string } | 'reset' | 'refuse-mount';
   /** How many matching requests get the fault; Infinity for a fault that persists. */
   times: number;
 }
@@ -56,7 +61,11 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
     requests.push(seen);
     req.on('data', (chunk: Buffer) => (seen.bytesIn += chunk.length));
     const rule = rules.find((r) => r.times > 0 && r.method === seen.method && r.path.test(seen.path));
-    if (rule) {
+    let forward = req.url ?? '/';
+    if (rule?.fault === 'refuse-mount') {
+      rule.times--;
+      forward = forward.replace(/\?.*$/, '');
+    } else if (rule) {
       rule.times--;
       const { fault } = rule;
       if (fault === 'reset') {
@@ -79,7 +88,7 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
       return;
     }
     const out = http.request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: forward, headers: { ...req.headers, host: upstream.host } },
       (up) => {
         seen.status = up.statusCode ?? 0;
         const headers: http.OutgoingHttpHeaders = {};

@@ -58,6 +58,12 @@ async function storeImage(plan: Plan, image: ImageSource, dest: Destination): Pr
   try {
     const report = await transferImage(image.origin, top, dest.client, dest.path);
     info(`${dest.imageName}: ${describe(report)}.`);
+    const refused = report['refused-mount-streamed'];
+    if (refused > 0) {
+      core.notice(
+        `${dest.registry} refused to mount ${refused} blob(s) from ${image.origin.name} into ${dest.path} (it answered with an upload session, as the distribution spec allows): they were streamed from ${image.origin.name} instead. The digest is unchanged.`,
+      );
+    }
     const topTag = dest.registryType === 'docker-pkg' ? plan.tags[0] : undefined;
     if (topTag) await guardTag(plan, dest, topTag, top.digest);
     await dest.client.putManifest(dest.path, topTag ?? top.digest, top);
