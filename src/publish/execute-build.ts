@@ -51,6 +51,7 @@ export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishRe
     epoch: plan.epoch,
     cacheFrom: cache?.from ? `type=local,src=${cache.from}` : undefined,
     cacheTo: cache ? `type=local,dest=${cache.to},mode=max` : undefined,
+    noCache: !s.cache,
     output: layout
       ? { kind: 'oci', dir: layout, rewriteTimestamps: decision.rewriteTimestamps && plan.epoch !== undefined }
       : { kind: decision.output === 'none' ? 'none' : 'load' },
