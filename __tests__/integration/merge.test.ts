@@ -223,9 +223,15 @@ describe('on GitHub rules', () => {
       ),
     );
     await removeLocalImages(gh.host);
+    const signed = gh.signedUrls.requests.length;
     const merge = await run.job(inputs({ merge: PLATFORMS.join(',') }), {
       env,
     });
+    // Each platform image's config was read where the registry redirected it, without the credential.
+    expect(gh.signedUrls.requests.slice(signed).map((r) => [r.authorization, r.status])).toEqual([
+      [false, 200],
+      [false, 200],
+    ]);
     expect(jobs.map((j) => failure(j.main))).toEqual(['', '']);
     expect(failure(merge.main)).toBe('');
     expect(merge.main.outputs['token-source']).toBe('github-token');
