@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { BuildCache, CacheInput } from '../src/docker/build-cache.js';
 import type { Builder } from '../src/docker/docker.js';
 import type { GitHubContext } from '../src/runner/github-context.js';
-import type { Handoff } from '../src/github/handoff.js';
+import { type Handoff, createHandoff } from '../src/github/handoff.js';
 import { type Plan, makePlan } from '../src/plan/plan.js';
 import type { RunDeps } from '../src/publish/run-deps.js';
 import type { Settings } from '../src/settings/settings.js';
@@ -19,15 +19,34 @@ export function planOf(over: Partial<Settings> = {}, ctx: GitHubContext = contex
   return makePlan(settings(over), ctx, created);
 }
 
-/** The Actions cache as the merge job sees it: what each platform job saved, by platform. */
+/**
+ * The Actions cache as the jobs see it: what each platform job saved, by platform. The checks
+ * before a build or a merge are the real handoff's, over a cache library that answers as the
+ * switches say.
+ */
 export class FakeHandoff implements Handoff {
   readonly saved: [string, string][] = [];
+  /** The service stores writes; false: a read-only token's `cache write denied` (saveCache answers -1). */
+  writable = true;
+  /** ACTIONS_CACHE_MODE, as the runner sets it. */
+  mode?: string;
   constructor(
     public service = true,
     readonly held = new Map<string, string>(),
   ) {}
-  available(): boolean {
-    return this.service;
+  private checks(): Handoff {
+    const scope = { imageName: 'ghcr.io/acme/widget', runId: '42', runAttempt: '1', tempDir: os.tmpdir() };
+    return createHandoff(scope, { ACTIONS_CACHE_MODE: this.mode }, async () => ({
+      isFeatureAvailable: () => this.service,
+      saveCache: async () => (this.writable ? 1 : -1),
+      restoreCache: async () => undefined,
+    }));
+  }
+  checkWrite(platform: string): Promise<void> {
+    return this.checks().checkWrite(platform);
+  }
+  checkRead(): Promise<void> {
+    return this.checks().checkRead();
   }
   async save(platform: string, digest: string): Promise<void> {
     this.saved.push([platform, digest]);

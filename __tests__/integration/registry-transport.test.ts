@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { appendFileSync, chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { layoutOrigin, layoutResult } from '../../src/registry/oci-layout.js';
 import { type Manifest, RegistryClient, RegistryError } from '../../src/registry/registry-client.js';
 import { type FaultProxy, type SeenRequest, startFaultProxy } from '../support/fault-proxy.js';
 import { FakeGitHub } from '../support/github.js';
-import { rawManifest } from '../support/inspect.js';
+import { copyLayers, rawManifest } from '../support/inspect.js';
 import { type TestRegistry, startRegistry } from '../support/registry.js';
 
 const run = promisify(execFile);
@@ -112,7 +113,7 @@ describe('pushLayout', () => {
       /PUT \S+\/blobs\/uploads\/\S+ failed \((ECONNRESET|EPIPE|UND_ERR_SOCKET)[^)]*\); retrying with a new upload session/,
     );
     expect(told.join('\n')).toContain(
-      `PUT ${proxy.url}/v2/acme/single/manifests/1.0 answered 429 Too Many Requests; retrying in 1 s (attempt 2 of 4)`,
+      `PUT ${proxy.url}/v2/acme/single/manifests/1.0 answered 429 Too Many Requests (a rate limit: toomanyrequests: injected 429 by the fault proxy); retrying in 1 s (attempt 2 of 4)`,
     );
   });
 
@@ -315,6 +316,34 @@ describe('a damaged layout', () => {
     const seen = await during(() => pushLayout(client(), 'acme/damaged', layout).catch((e: unknown) => (error = e)));
     expect((error as Error).message).toMatch(/holds 1000 bytes, not the \d+ its manifest says: the layout is damaged; build again\.$/);
     expect(seen.filter((r) => r.method === 'PUT' && r.path.includes(encodeURIComponent(layer)))).toEqual([]);
+  });
+});
+
+describe('blob reads the registry redirects to another origin', () => {
+  it('are followed without the credential, by the client and by skopeo: the signed-URL host refuses any Authorization', async () => {
+    const pushed = await pushLayout(client(), 'acme/redirected', single, '1.0');
+    const config = (JSON.parse(pushed.body.toString()) as { config: { digest: string } }).config.digest;
+    proxy.inject({ method: 'GET', path: /\/blobs\/sha256:[0-9a-f]{64}$/, fault: 'redirect', times: Infinity });
+    const from = proxy.signedUrls.requests.length;
+    const bytes = await client().blob('acme/redirected', config);
+    expect(`sha256:${createHash('sha256').update(bytes).digest('hex')}`).toBe(config);
+    expect(proxy.signedUrls.requests.slice(from)).toEqual([
+      { path: expect.stringMatching(/^\/containers\//), authorization: false, status: 200 },
+    ]);
+    const copied = await copyLayers(`${proxy.host}/acme/redirected:1.0`, CREDS);
+    rmSync(copied, { recursive: true, force: true });
+    expect(proxy.signedUrls.requests.slice(from + 1).map((r) => [r.authorization, r.status])).toEqual([
+      [false, 200],
+      [false, 200],
+    ]);
+  });
+
+  it('a client that sent its credential along would be refused there', async () => {
+    const url = proxy.signedUrls.sign(Buffer.from('x'), 'text/plain');
+    const res = await fetch(url, { headers: { Authorization: 'Basic eDp5' } });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('Only one auth mechanism allowed');
+    expect((await fetch(url)).status).toBe(200);
   });
 });
 

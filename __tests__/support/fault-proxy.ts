@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type TestRegistry, startRegistry } from './registry.ts';
+import { SignedUrlHost } from './signed-urls.ts';
 
 /**
  * A registry's worst day, for tests: an HTTP proxy in front of a registry (or a stand-in) that
@@ -12,12 +13,14 @@ export interface FaultRule {
   /** Tested against the path with its query, e.g. /^\/v2\/.+\/blobs\/uploads\/$/ */
   path: RegExp;
   /**
-   * An answer with the registry's JSON error body; 'reset': the socket destroyed mid-request;
-   * 'refuse-mount': a cross-repository mount passed on without its `mount` and `from`, so the
-   * registry opens an ordinary upload session (202) instead of mounting (201), as the distribution
-   * spec allows a registry to (opencontainers/distribution-spec#204).
+   * An answer with the registry's JSON error body (`message` as the registry's words, e.g. a rate
+   * limit's); 'reset': the socket destroyed mid-request; 'redirect': the registry's own 200
+   * answer moved to a signed URL on another origin (`signedUrls`) and answered with a 307 to it,
+   * as ghcr.io answers blob reads; 'refuse-mount': a cross-repository mount passed on without its
+   * `mount` and `from`, so the registry opens an ordinary upload session (202) instead of mounting
+   * (201), as the distribution spec allows a registry to (opencontainers/distribution-spec#204).
    */
-  fault: { status: number; retryAfter?: string; message?: string } | 'reset' | 'refuse-mount';
+  fault: { status: number; retryAfter?: string; message?: string } | 'reset' | 'redirect' | 'refuse-mount';
   /** How many matching requests get the fault; Infinity for a fault that persists. */
   times: number;
 }
@@ -35,6 +38,8 @@ export interface FaultProxy {
   host: string;
   url: string;
   requests: SeenRequest[];
+  /** Where 'redirect' sends reads. */
+  signedUrls: SignedUrlHost;
   inject(rule: FaultRule): void;
   /** Removes every rule; `requests` is kept. */
   clear(): void;
@@ -54,6 +59,8 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
   const upstream = new URL(upstreamUrl);
   const rules: FaultRule[] = [];
   const requests: SeenRequest[] = [];
+  const signedUrls = new SignedUrlHost();
+  await signedUrls.start();
   let host = '';
 
   const server = http.createServer((req, res) => {
@@ -62,10 +69,11 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
     req.on('data', (chunk: Buffer) => (seen.bytesIn += chunk.length));
     const rule = rules.find((r) => r.times > 0 && r.method === seen.method && r.path.test(seen.path));
     let forward = req.url ?? '/';
+    const redirect = rule?.fault === 'redirect' ? rule : undefined;
     if (rule?.fault === 'refuse-mount') {
       rule.times--;
       forward = forward.replace(/\?.*$/, '');
-    } else if (rule) {
+    } else if (rule && rule.fault !== 'redirect') {
       rule.times--;
       const { fault } = rule;
       if (fault === 'reset') {
@@ -91,6 +99,17 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
       { host: upstream.hostname, port: upstream.port, method: req.method, path: forward, headers: { ...req.headers, host: upstream.host } },
       (up) => {
         seen.status = up.statusCode ?? 0;
+        if (redirect && up.statusCode === 200) {
+          redirect.times--;
+          const chunks: Buffer[] = [];
+          up.on('data', (c: Buffer) => chunks.push(c));
+          up.on('end', () => {
+            seen.status = 307;
+            const location = signedUrls.sign(Buffer.concat(chunks), up.headers['content-type'] ?? 'application/octet-stream');
+            res.writeHead(307, { location, 'content-length': 0 }).end();
+          });
+          return;
+        }
         const headers: http.OutgoingHttpHeaders = {};
         for (const [k, v] of Object.entries(up.headers)) {
           headers[k] = typeof v === 'string' ? v.split(upstream.host).join(host) : v;
@@ -112,11 +131,13 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
     host,
     url: `http://${host}`,
     requests,
+    signedUrls,
     inject: (rule) => void rules.push({ ...rule }),
     clear: () => void rules.splice(0),
     stop: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await signedUrls.stop();
     },
   };
 }

@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { createSign, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PackageVersions, type PackagesHost, createOnFirstPush, deleteManifest, packagesApi } from './github-packages.ts';
 import { type TestRegistry, startRegistry } from './registry.ts';
+import { SignedUrlHost } from './signed-urls.ts';
 
 /**
  * A stand-in for what cannot be reached from here: GitHub's token rules for its container
@@ -14,7 +15,8 @@ import { type TestRegistry, startRegistry } from './registry.ts';
  * sits in front of it, answering refusals with GitHub's own error bodies, as ghcr.io does: the
  * token service grants what the rules allow (without an error), and the upload is refused.
  * Every manifest PUT becomes a package version (github-packages.ts), deleted through the REST API
- * only: the registry's own manifest DELETE answers 405, as ghcr.io's does.
+ * only: the registry's own manifest DELETE answers 405, as ghcr.io's does. A blob read answers 307
+ * to a signed URL on another origin that refuses an Authorization header (signed-urls.ts).
  */
 export interface TestCredential {
   login: string;
@@ -63,9 +65,12 @@ export class FakeGitHub {
   readonly requests: string[] = [];
   /** The package versions, by registry path; `versions.setCreated(digest, date)` ages one. */
   readonly versions = new PackageVersions();
+  /** Where blob reads are redirected, as ghcr.io redirects them to pkg-containers.githubusercontent.com. */
+  readonly signedUrls = new SignedUrlHost();
   private server!: http.Server;
   private registry!: TestRegistry;
   private key = '';
+  private dir = '';
   private certDer = '';
   private readonly denials = new Map<string, string>();
   private readonly failures = new Map<string, number>();
@@ -90,7 +95,7 @@ export class FakeGitHub {
   }
 
   async start(): Promise<void> {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'fake-github-'));
+    const dir = (this.dir = mkdtempSync(path.join(os.tmpdir(), 'fake-github-')));
     execFileSync(
       'openssl',
       [
@@ -116,6 +121,7 @@ export class FakeGitHub {
       this.handle(req, res).catch((e: Error) => res.writeHead(500).end(e.message));
     });
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    await this.signedUrls.start();
     this.registry = await startRegistry({
       kind: 'token',
       realm: `http://${this.host}/token`,
@@ -128,7 +134,9 @@ export class FakeGitHub {
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise((r) => this.server.close(r));
+    await this.signedUrls.stop();
     await this.registry.stop();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** The next `count` requests to `pathname` answer 503, as a service under load may. */
@@ -245,6 +253,11 @@ export class FakeGitHub {
       redirect: 'manual',
     });
     const payload = Buffer.from(await upstream.arrayBuffer());
+    // ghcr.io answers a blob GET with 307 to a signed URL on another host (registry-rules, section 9).
+    if (req.method === 'GET' && /\/blobs\/sha256:[0-9a-f]{64}$/.test(url.pathname) && upstream.status === 200) {
+      const location = this.signedUrls.sign(payload, upstream.headers.get('content-type') ?? 'application/octet-stream');
+      return void res.writeHead(307, { location, 'content-length': 0 }).end();
+    }
     if (req.method === 'PUT' && name && manifest && upstream.status === 201) {
       await createOnFirstPush(this.packagesHost(), name, body, claims.repository);
       this.versions.record(name, decodeURIComponent(manifest), upstream.headers.get('docker-content-digest') ?? '');

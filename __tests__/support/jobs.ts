@@ -18,7 +18,13 @@ export class WorkflowRun {
   readonly cache: FakeCacheService;
   readonly github: GitHub;
 
-  constructor(cache: FakeCacheService, github: GitHub, id?: string) {
+  /** `cacheEnv`: how the runner finds the cache service (default: github.com's v2; `cache.enterpriseEnv` for a GHES runner's v1). */
+  constructor(
+    cache: FakeCacheService,
+    github: GitHub,
+    id?: string,
+    private readonly cacheEnv?: Record<string, string>,
+  ) {
     this.cache = cache;
     this.github = github;
     this.id = id ?? String(1_000_000 + Math.floor(Math.random() * 1_000_000_000));
@@ -39,7 +45,7 @@ export class WorkflowRun {
     const runner = new Runner();
     options.workspace?.(runner.workspace);
     const env = {
-      ...this.cache.env,
+      ...(this.cacheEnv ?? this.cache.env),
       GITHUB_RUN_ID: this.id,
       GITHUB_RUN_ATTEMPT: String(options.attempt ?? 1),
       ...options.env,

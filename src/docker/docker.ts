@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { ActionError, safeLines, safeText } from '../runner/index.js';
+import { rateLimitDelay, saysRateLimited } from '../registry/index.js';
 
 export interface BuildSpec {
   context: string;
@@ -68,8 +69,9 @@ const TRANSIENT =
 /** What never passes on a second try. */
 const REFUSED = /\b(401|403)\b|unauthorized|denied|forbidden|authentication required/i;
 
+/** A rate limit is tried again even when it comes as a 403 `denied` (GitHub's "secondary rate limit"). */
 export function isTransientPushFailure(output: string): boolean {
-  return TRANSIENT.test(output) && !REFUSED.test(output);
+  return saysRateLimited(output) || (TRANSIENT.test(output) && !REFUSED.test(output));
 }
 
 /** The docker CLI, and a way to stop the commands it is running when the job is cancelled. */
@@ -169,7 +171,8 @@ export function createDocker(env: NodeJS.ProcessEnv, retry: PushRetry): DockerPr
           const tries = attempt > 1 ? ` after ${attempt} attempts` : '';
           throw new DockerError(`docker push${tries}`, reference, output);
         }
-        const wait = retry.delayMs(attempt);
+        // A rate limit waits as long as its words say, else longer than a fault would.
+        const wait = saysRateLimited(output) ? rateLimitDelay(output, attempt) : retry.delayMs(attempt);
         retry.onRetry(
           `docker push of ${reference} failed (${lastLines(output, 1)}); retrying in ${(wait / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${retry.attempts}).`,
         );

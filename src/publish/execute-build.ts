@@ -15,13 +15,8 @@ import type { RunDeps } from './run-deps.js';
 /** Builds the image, then has the publisher take it to the registry. */
 export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishResult> {
   const s = plan.settings;
-  if (plan.push === 'by-digest' && plan.credentials.skipped === undefined && !deps.handoff.available()) {
-    throw new ActionError(
-      'push: by-digest hands the platform image to the merge job through the Actions cache, and this runner offers no Actions cache service.',
-      'Run the platform jobs on runners with the Actions cache (github.com has it; GitHub Enterprise Server needs it enabled).',
-      'push',
-    );
-  }
+  // The hand-over to the merge job must be writable before minutes of build and push.
+  if (plan.push === 'by-digest' && plan.credentials.skipped === undefined) await deps.handoff.checkWrite(s.platforms[0]);
   // The push check, and the builder with its cache, do not wait for each other; the login waits for
   // both, so that a build the builder cannot do fails before anything is written.
   const [who, prepared] = await Promise.all([access(plan, deps, false), prepareBuilder(plan, deps)]);

@@ -33,13 +33,7 @@ export async function executeMerge(plan: Plan, deps: RunDeps): Promise<PublishRe
 /** The digest each platform job of this run handed over; a platform without one fails the step, named. */
 export async function findPlatformImages(plan: Plan, deps: RunDeps): Promise<string[]> {
   const platforms = plan.merge ?? [];
-  if (!deps.handoff.available()) {
-    throw new ActionError(
-      'this runner offers no Actions cache service, through which the platform jobs hand their images to the merge job.',
-      'Run the workflow on runners with the Actions cache (github.com has it; GitHub Enterprise Server needs it enabled).',
-      'merge',
-    );
-  }
+  await deps.handoff.checkRead();
   const found = await Promise.all(platforms.map((p) => deps.handoff.find(p)));
   const missing = platforms.filter((_, i) => !found[i]);
   if (missing.length > 0) {

@@ -4,6 +4,7 @@ export * from './image-facts.js';
 export * from './image-transfer.js';
 export * from './manifest-tree.js';
 export * from './oci-layout.js';
+export * from './rate-limit.js';
 export * from './registry-client.js';
 export * from './registry-port.js';
 export * from './registry-rules.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { type RetryInit, type RetryPolicy, type RetryStep, defaultRetry, fetchOnce, fetchWithRetry, withRetries } from './http-retry.js';
+import { type RetryInit, type RetryPolicy, type RetryStep, defaultRetry, fetchOnce, withRetries } from './http-retry.js';
 import { declaredMediaType } from './manifest-tree.js';
 import { type Login, RegistryAuth, scope } from './registry-auth.js';
 import { RegistryError, registryError } from './registry-error.js';
@@ -22,6 +22,10 @@ const UPLOAD_TIMEOUT_MS = 600_000;
 
 /** What a blob upload sends: a file's stream, another registry's response body, or bytes. */
 export type BlobBody = ReadableStream | Readable | Buffer;
+
+/** How many redirects a read follows; the statuses that are one. */
+const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 export interface Manifest {
   digest: string;
@@ -212,19 +216,42 @@ export class RegistryClient {
    */
   private async send(method: string, pathOrUrl: string, scopes: string[], init: RetryInit = {}, step?: RetryStep): Promise<Response> {
     const url = new URL(pathOrUrl, this.base).href;
+    const foreign = new WeakSet<Response>();
     const go = (auth: Record<string, string>): Promise<Response> => {
-      const full: RetryInit = { ...init, method, headers: { ...(init.headers as Record<string, string>), ...auth } };
-      if (!step) return fetchWithRetry(url, full, this.retry);
-      step.label = `${method} ${url.replace(/\?.*$/, '')}`;
-      return fetchOnce(url, full, this.retry);
+      const once = (s: RetryStep) => this.follow(url, { ...init, method }, auth, s, foreign);
+      return step ? once(step) : withRetries(this.retry, once);
     };
     if (new URL(url).origin !== new URL(this.base).origin) return go({});
     const sent = await this.auth.header(scopes);
     const res = await go(sent);
-    if (res.status !== 401) return res;
+    // Another host's 401 (a signed URL's) says nothing about the registry's token.
+    if (res.status !== 401 || foreign.has(res)) return res;
     const fresh = await this.auth.renew(scopes, res.headers.get('www-authenticate'), sent.Authorization);
     if (!fresh) return res;
     await res.body?.cancel();
     return go(fresh);
+  }
+
+  /**
+   * One try of a request, following a read's redirects itself (never fetch's own following): the
+   * credential goes to the registry's origin only. ghcr.io answers a blob GET with 307 to a
+   * signed URL on another host (pkg-containers.githubusercontent.com), which refuses any
+   * `Authorization` header (oven-sh/bun#31347). A write's redirect is returned as it is.
+   */
+  private async follow(url: string, init: RetryInit, auth: Record<string, string>, step: RetryStep, foreign: WeakSet<Response>) {
+    const read = init.method === 'GET' || init.method === 'HEAD';
+    let target = url;
+    for (let hops = 0; ; hops++) {
+      const own = new URL(target).origin === new URL(this.base).origin;
+      step.label = `${init.method ?? 'GET'} ${target.replace(/\?.*$/, '')}`;
+      const headers = { ...(init.headers as Record<string, string>), ...(own ? auth : {}) };
+      const res = await fetchOnce(target, { ...init, headers, redirect: 'manual' }, this.retry);
+      if (!own) foreign.add(res);
+      const location = res.headers.get('location');
+      if (!read || !REDIRECTS.has(res.status) || !location) return res;
+      await res.body?.cancel();
+      if (hops === MAX_REDIRECTS) throw new RegistryError(res.status, `more than ${MAX_REDIRECTS} redirects`, step.label);
+      target = new URL(location, target).href;
+    }
   }
 }
