@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_RULES, type LatestMode, type TagRules, type TagRun, deriveTags, latestName } from '../../src/settings/derive-tags.js';
-import { type VersionPattern, parseVersionPatterns } from '../../src/settings/version-tags.js';
+import { parseVersionPatterns } from '../../src/settings/version-tags.js';
 
 const SHA = 'AbCdEf0123456789abcdef0123456789abcdef01';
 const run = (ref: string, over: Partial<TagRun> = {}): TagRun => ({ ref, sha: SHA, eventName: 'push', defaultBranch: 'main', ...over });
-const patterns = (text: string) => parseVersionPatterns(text.split(','), { prefix: '', suffix: '' }) as VersionPattern[];
+const patterns = (text: string) => parseVersionPatterns(text.split(','), { prefix: '', suffix: '' }).patterns;
 const rules = (over: Partial<Omit<TagRules, 'patterns'>> & { versionTags?: string } = {}): TagRules => {
   const { versionTags, ...rest } = over;
   return { ...DEFAULT_RULES, ...rest, ...(versionTags ? { patterns: patterns(versionTags) } : {}) };

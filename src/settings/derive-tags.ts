@@ -16,7 +16,7 @@ export interface TagRules {
 
 export const DEFAULT_RULES: TagRules = {
   latest: 'auto',
-  patterns: parseVersionPatterns(DEFAULT_VERSION_TAGS.split(','), { prefix: '', suffix: '' }) as VersionPattern[],
+  patterns: parseVersionPatterns(DEFAULT_VERSION_TAGS.split(','), { prefix: '', suffix: '' }).patterns,
   prefix: '',
   suffix: '',
 };

@@ -29,17 +29,20 @@ const AFFIX = {
   'tag-suffix': { form: /^[A-Za-z0-9._-]+$/, starts: '', example: '-alpine' },
 };
 
+/** What a tag of 128 characters leaves around `sha-<7 hex>` for the prefix and suffix. */
+const AFFIX_ROOM = 128 - 'sha-0123abc'.length;
+
 /** latest, version-tags and the affixes, each checked on its own; every problem is added to `errors`. */
 export function readTagRules(raw: TagInputs, errors: ActionError[]): TagRules {
   const attempt = collector(errors);
   const latest = attempt(() => parseChoice('latest', raw.latest || 'auto', LATEST_MODES), 'auto');
   const prefix = attempt(() => checkAffix('tag-prefix', raw['tag-prefix']), '');
   const suffix = attempt(() => checkAffix('tag-suffix', raw['tag-suffix']), '');
-  if (prefix.length + suffix.length > 128 - 'sha-0123abc'.length) {
+  if (prefix.length + suffix.length > AFFIX_ROOM) {
     errors.push(
       new ActionError(
         `tag-prefix and tag-suffix have ${prefix.length + suffix.length} characters together, and a tag has at most 128, sha-<7 hex> between them included.`,
-        `Shorten them to ${128 - 'sha-0123abc'.length} characters together.`,
+        `Shorten them to ${AFFIX_ROOM} characters together.`,
         prefix ? 'tag-prefix' : 'tag-suffix',
       ),
     );
@@ -56,12 +59,9 @@ export function readTagRules(raw: TagInputs, errors: ActionError[]): TagRules {
     );
     return { ...DEFAULT_RULES, latest, prefix, suffix };
   }
-  const patterns = parseVersionPatterns(items, { prefix, suffix });
-  if (patterns.some((p) => p instanceof ActionError)) {
-    errors.push(...(patterns as ActionError[]));
-    return { ...DEFAULT_RULES, latest, prefix, suffix };
-  }
-  return { latest, patterns: patterns as TagRules['patterns'], prefix, suffix };
+  const { patterns, errors: bad } = parseVersionPatterns(items, { prefix, suffix });
+  errors.push(...bad);
+  return bad.length > 0 ? { ...DEFAULT_RULES, latest, prefix, suffix } : { latest, patterns, prefix, suffix };
 }
 
 function checkAffix(input: keyof typeof AFFIX, value: string): string {

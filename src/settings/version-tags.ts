@@ -18,14 +18,16 @@ export interface VersionPattern {
   numbers: boolean;
 }
 
-/** The patterns of `version-tags`, in the order given; every bad one is an error of its own. */
-export function parseVersionPatterns(items: string[], affix: { prefix: string; suffix: string }): VersionPattern[] | ActionError[] {
-  const errors = items.flatMap((text) => patternErrors(text, affix));
-  if (errors.length > 0) return errors;
-  return items.map((text) => {
+/** The patterns of `version-tags`, in the order given, and an error for each bad one. */
+export function parseVersionPatterns(
+  items: string[],
+  affix: { prefix: string; suffix: string },
+): { patterns: VersionPattern[]; errors: ActionError[] } {
+  const patterns = items.map((text) => {
     const used = new Set(names(text));
     return { text, whole: used.has('version') || used.has('raw'), numbers: used.has('major') && used.has('minor') && used.has('patch') };
   });
+  return { patterns, errors: items.flatMap((text) => patternErrors(text, affix)) };
 }
 
 function names(text: string): string[] {
