@@ -6,6 +6,7 @@ import { type GitHubContext, readContext } from '../src/runner/github-context.js
 import { INPUT_NAMES, type RawInputs } from '../src/settings/inputs.js';
 import { InputConflict } from '../src/settings/settings-rules.js';
 import { type Settings, defaultFor } from '../src/settings/settings.js';
+import { holdsWholeVersion } from '../src/settings/tags.js';
 
 /** A valid release publish to ghcr.io, for tests to vary. */
 export function settings(over: Partial<Settings> = {}): Settings {
@@ -43,8 +44,13 @@ export function settings(over: Partial<Settings> = {}): Settings {
     dryRun: false,
     merge: [],
     changed: [],
+    tagSources: [],
+    tagPrefix: '',
+    tagSuffix: '',
     ...over,
     tags,
+    wholeVersionTags: over.wholeVersionTags ?? tags.filter(holdsWholeVersion),
+    version: over.version ?? tags[0] ?? '',
   };
 }
 

@@ -91,7 +91,8 @@ export function forkPullRequestEvent(head: string): Record<string, string> {
   return eventFile({ pull_request: { head: { repo: { full_name: head } } } });
 }
 
-function eventFile(payload: unknown): Record<string, string> {
+/** A run's event payload, written where GITHUB_EVENT_PATH points. */
+export function eventFile(payload: unknown): Record<string, string> {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'event-')), 'event.json');
   writeFileSync(file, JSON.stringify(payload));
   return { GITHUB_EVENT_PATH: file };

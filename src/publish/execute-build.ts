@@ -35,7 +35,7 @@ export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishRe
     context: s.context,
     file: s.file,
     references: decision.output === 'load' ? plan.references.slice(0, decision.enginePush ? 1 : undefined) : [],
-    buildArgs: s.buildArgs,
+    buildArgs: plan.buildArgs,
     labels: plan.labels,
     annotations: annotations(plan),
     target: s.target,
@@ -154,7 +154,7 @@ async function restoreCache(plan: Plan, deps: RunDeps): Promise<CacheUse | undef
       platforms: s.platforms,
       context: s.context,
       file: s.file,
-      buildArgs: s.buildArgs,
+      buildArgs: plan.buildArgs,
       target: s.target,
       baseDir: deps.tempDir,
     });

@@ -10,6 +10,7 @@ export function setOutputs(result: PublishResult): void {
   core.setOutput('token-source', result.tokenSource);
   core.setOutput('package-url', result.packageUrl);
   core.setOutput('pruned', result.pruned.join('\n'));
+  core.setOutput('version', result.plan.version);
 }
 
 function heading(result: PublishResult): string {

@@ -1,3 +1,5 @@
 export * from './labels.js';
 export * from './settings.js';
 export * from './settings-rules.js';
+export * from './placeholders.js';
+export type { TagSource } from './derive-tags.js';

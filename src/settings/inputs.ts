@@ -36,6 +36,11 @@ export const ACTION_DEFAULTS = {
   'dry-run': 'false',
   merge: '',
   'prune-untagged': '',
+  latest: 'auto',
+  'version-tags': '{{version}},{{major}}.{{minor}},{{major}}',
+  'tag-prefix': '',
+  'tag-suffix': '',
+  'extra-tags': '',
 } as const;
 
 export type InputName = keyof typeof ACTION_DEFAULTS;

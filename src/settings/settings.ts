@@ -13,8 +13,12 @@ import {
 } from './formats.js';
 import { ACTION_DEFAULTS, INPUT_NAMES, type InputName, type RawInputs, readInputs } from './inputs.js';
 import { fullName, checkPath } from './names.js';
+import { parseTags } from './tags.js';
 import { REGISTRY_TYPES, type RegistryType, checkRegistryHost, defaultRegistry, detectType, imagePath } from '../registry/index.js';
 import * as rules from './settings-rules.js';
+import { collector } from './collect.js';
+import type { TagSource } from './derive-tags.js';
+import { checkTags, readTagRules } from './tag-inputs.js';
 
 export interface BuildSecret {
   id: string;
@@ -42,6 +46,14 @@ export interface Settings {
   tags: string[];
   /** `imageName:tag` for every tag. */
   references: string[];
+  /** The tags that hold a whole version (`1.2.3`, `v1.2.3`, `1.2.3-alpine`): `immutable-tags` guards these. */
+  wholeVersionTags: string[];
+  /** Which input or part of the ref gave which tags, and why. */
+  tagSources: TagSource[];
+  /** `1.2.3` for a version tag ref, else the first derived tag without prefix and suffix (`version` output). */
+  version: string;
+  tagPrefix: string;
+  tagSuffix: string;
   token: string;
   username: string;
   pat: string;
@@ -102,15 +114,7 @@ export function defaultFor(name: InputName, ctx: GitHubContext): string | undefi
 /** Validates raw inputs (as readInputs returns them) into Settings. Only `context` and `file` look at the disk. */
 export function settingsFrom(raw: RawInputs, ctx: GitHubContext, envPat = ''): Settings {
   const errors: ActionError[] = [];
-  const attempt = <T>(fn: () => T, fallback: T): T => {
-    try {
-      return fn();
-    } catch (e) {
-      if (!(e instanceof ActionError)) throw e;
-      errors.push(e);
-      return fallback;
-    }
-  };
+  const attempt = collector(errors);
   const value = (name: InputName): string => raw[name] || (defaultFor(name, ctx) ?? '');
   const bool = (name: InputName): boolean =>
     attempt(() => parseBoolean(name, raw[name], ACTION_DEFAULTS[name]), parseBoolean(name, '', ACTION_DEFAULTS[name]));
@@ -131,7 +135,11 @@ export function settingsFrom(raw: RawInputs, ctx: GitHubContext, envPat = ''): S
     type === 'docker-pkg' ? attempt(() => checkPath('repository', repoName, 'repository name for the docker-pkg path'), '') : repoName;
   const imgPath = imagePath(type, owner, repoPath, image);
   const imageName = registry && owner && image ? attempt(() => fullName(registry, imgPath, 'image'), '') : '';
-  const tags = attempt(() => rules.checkTags(raw.tags, ctx.ref, ctx.sha), []);
+  const tagRules = readTagRules(raw, errors);
+  const extraTags = attempt(() => parseTags(raw['extra-tags'], 'extra-tags'), []);
+  const run = { ref: ctx.ref, sha: ctx.sha, eventName: ctx.eventName, defaultBranch: ctx.defaultBranch };
+  const runTags = attempt(() => checkTags(raw, extraTags, run, tagRules), { tags: [], whole: [], version: '', sources: [] });
+  const { tags } = runTags;
 
   const { push, byDigest } = attempt(() => parsePush(value('push')), { push: true, byDigest: false });
   const username = value('username');
@@ -181,6 +189,11 @@ export function settingsFrom(raw: RawInputs, ctx: GitHubContext, envPat = ''): S
     imageName,
     tags,
     references: tags.map((t) => `${imageName}:${t}`),
+    wholeVersionTags: runTags.whole,
+    tagSources: runTags.sources,
+    version: runTags.version,
+    tagPrefix: tagRules.prefix,
+    tagSuffix: tagRules.suffix,
     token,
     username,
     pat,
@@ -232,7 +245,10 @@ function isDefault(name: InputName, raw: RawInputs, ctx: GitHubContext): boolean
       return path.resolve(given) === path.resolve(fallback);
     case 'file':
       return path.resolve(given) === path.resolve(raw.context || ACTION_DEFAULTS.context, 'Dockerfile');
+    case 'version-tags':
+      return parseList(given).join(',') === fallback;
     case 'registry-type':
+    case 'latest':
     case 'push':
     case 'owner':
       return given.toLowerCase() === fallback.toLowerCase();
