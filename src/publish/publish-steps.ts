@@ -1,5 +1,4 @@
-import * as core from '@actions/core';
-import { info, ActionError, type GitHubContext, type SecretFiles } from '../runner/index.js';
+import { core, info, ActionError, type GitHubContext, type SecretFiles } from '../runner/index.js';
 import type { BuildCache, Docker } from '../docker/index.js';
 import { type Credential, chooseCredential, type Plan, referenceOf } from '../plan/index.js';
 import type { Handoff, PackageLink } from '../github/index.js';

@@ -1,0 +1,2 @@
+const require=process.getBuiltinModule('node:module').createRequire(import.meta.url);
+import{a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q}from"./chunk-Y5SFGRDL.js";import"./chunk-YMBT65AN.js";import"./chunk-E4M4PW7J.js";import"./chunk-WTDU6PAA.js";export{l as BY_DIGEST_ANNOTATION,a as GitHubApiError,m as PENDING_MERGE_MS,p as PRUNE_PERMISSIONS,c as apiError,j as checkPackageLink,g as createHandoff,b as createPackagesApi,o as decideKeep,f as digestOfKey,i as documentedPackageUrl,e as handoffKey,d as handoffPrefix,n as manifestFacts,h as packageName,k as packageType,q as pruneUntagged};
