@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { BuildCache, CacheInput } from '../src/docker/build-cache.js';
 import type { Builder } from '../src/docker/docker.js';
@@ -11,6 +10,7 @@ import type { Settings } from '../src/settings/settings.js';
 import { FakeDocker } from './fake-docker.js';
 import { MemoryRegistry } from './memory-registry.js';
 import { context, settings } from './settings.js';
+import { tempDir } from './temp-dir.js';
 
 export const created = { date: new Date('2026-01-02T03:04:05Z'), from: 'the event payload' as const };
 
@@ -74,7 +74,7 @@ export function makeWorld(
   const registry = opts.registry ?? new MemoryRegistry('ghcr.io', journal);
   const docker = new FakeDocker(registry, journal);
   if (opts.builder) docker.current = opts.builder;
-  const temp = mkdtempSync(path.join(os.tmpdir(), 'executors-'));
+  const temp = tempDir('executors-');
   dirs.push(temp);
   const world: World = {
     registry,

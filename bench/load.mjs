@@ -5,7 +5,7 @@
 //   validation; post: no saved state).
 // And the size of dist/. Numbers, not assertions. BENCH_LOAD_RUNS sets the number of runs (default 60).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ const RUNS = Number(process.env.BENCH_LOAD_RUNS ?? 60);
 // A clean environment: no GITHUB_* or STATE_* variables, so neither step finds work; file commands
 // go to a scratch directory.
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'bench-load-'));
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 const env = { PATH: process.env.PATH, HOME: scratch, RUNNER_TEMP: scratch };
 const loadOnly = path.join(scratch, 'dist-load-only');
 execFileSync(NODE, [path.join(ROOT, 'scripts/build.mjs'), loadOnly, '--load-only'], { stdio: 'inherit' });

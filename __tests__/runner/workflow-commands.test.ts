@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import * as toolkit from '@actions/core';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { core as ours } from '../../src/runner/index.js';
+import { tempDir } from '../../__fixtures__/temp-dir.js';
 
 // The action writes the runner's commands itself (src/runner/workflow-commands.ts, job-summary.ts);
 // @actions/core is the reference: the same calls must give the runner the same text.
@@ -13,8 +13,7 @@ const implementations: [string, Core][] = [
   ['@actions/core', toolkit as unknown as Core],
 ];
 
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'workflow-commands-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = tempDir('workflow-commands-');
 const FILES = ['OUTPUT', 'STATE', 'ENV', 'PATH', 'STEP_SUMMARY'] as const;
 const savedEnv = { ...process.env };
 const write = process.stdout.write.bind(process.stdout);

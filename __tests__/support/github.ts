@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { createSign, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { PackageVersions, type PackagesHost, createOnFirstPush, deleteManifest, packagesApi } from './github-packages.ts';
 import { type TestRegistry, startRegistry } from './registry.ts';
+import { tempDir } from '../../__fixtures__/temp-dir.ts';
 
 /**
  * A stand-in for what cannot be reached from here: GitHub's token rules for its container
@@ -90,7 +90,7 @@ export class FakeGitHub {
   }
 
   async start(): Promise<void> {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'fake-github-'));
+    const dir = tempDir('fake-github-');
     execFileSync(
       'openssl',
       [
