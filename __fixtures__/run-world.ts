@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { BuildCache, CacheInput } from '../src/docker/build-cache.js';
 import type { Builder } from '../src/docker/docker.js';
@@ -11,6 +10,7 @@ import type { Settings } from '../src/settings/settings.js';
 import { FakeDocker } from './fake-docker.js';
 import { MemoryRegistry } from './memory-registry.js';
 import { context, settings } from './settings.js';
+import { tempDir } from './temp-dir.js';
 
 export const created = { date: new Date('2026-01-02T03:04:05Z'), from: 'the event payload' as const };
 
@@ -35,7 +35,7 @@ export class FakeHandoff implements Handoff {
     readonly held = new Map<string, string>(),
   ) {}
   private checks(): Handoff {
-    const scope = { imageName: 'ghcr.io/acme/widget', runId: '42', runAttempt: '1', tempDir: os.tmpdir() };
+    const scope = { imageName: 'ghcr.io/acme/widget', runId: '42', runAttempt: '1', tempDir: tempDir('handoff-') };
     return createHandoff(scope, { ACTIONS_CACHE_MODE: this.mode }, async () => ({
       isFeatureAvailable: () => this.service,
       saveCache: async () => (this.writable ? 1 : -1),
@@ -93,7 +93,7 @@ export function makeWorld(
   const registry = opts.registry ?? new MemoryRegistry('ghcr.io', journal);
   const docker = new FakeDocker(registry, journal);
   if (opts.builder) docker.current = opts.builder;
-  const temp = mkdtempSync(path.join(os.tmpdir(), 'executors-'));
+  const temp = tempDir('executors-');
   dirs.push(temp);
   const world: World = {
     registry,

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createPackagesApi } from '../../src/github/github-api.js';
@@ -10,6 +9,7 @@ import { BY_DIGEST_ANNOTATION } from '../../src/github/prune-keep.js';
 import { RegistryClient } from '../../src/registry/registry-client.js';
 import { FakeGitHub } from '../support/github.js';
 import { OciPusher, type Pushed, sha256 } from '../support/oci-push.js';
+import { tempDir } from '../../__fixtures__/temp-dir.js';
 
 const ADMIN = 'ghs_pruneJobOfThePublisher01';
 const OTHER_REPO = 'ghs_pruneJobOfAnotherRepo002';
@@ -95,7 +95,7 @@ beforeAll(async () => {
   await github.start();
   pusher = new OciPusher(github.host, REPO, `github-actions:${ADMIN}`);
   // The tagged image: a real two-platform build (with BuildKit's attestation manifests in its index), copied as it is.
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'prune-'));
+  const dir = tempDir('prune-');
   writeFileSync(
     path.join(dir, 'Dockerfile'),
     'FROM scratch\nLABEL org.opencontainers.image.source=https://github.com/Acme/Widget\nCOPY hello.txt /hello.txt\n',

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { RetryPolicy } from '../../src/registry/http-retry.js';
@@ -14,6 +13,7 @@ import { type FaultProxy, type SeenRequest, startFaultProxy } from '../support/f
 import { FakeGitHub } from '../support/github.js';
 import { copyLayers, rawManifest } from '../support/inspect.js';
 import { type TestRegistry, startRegistry } from '../support/registry.js';
+import { tempDir } from '../../__fixtures__/temp-dir.js';
 
 const run = promisify(execFile);
 const CREDS = 'acme:s3cret';
@@ -71,7 +71,7 @@ const readBack = (ref: string) => rawManifest(`${registry.host}/${ref}`, CREDS);
 const childDigests = (index: Record<string, unknown>) => (index.manifests as { digest: string }[]).map((m) => m.digest);
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'registry-transport-'));
+  dir = tempDir('registry-transport-');
   mkdirSync(path.join(dir, 'context'));
   copyFileSync('/bin/busybox', path.join(dir, 'context', 'busybox'));
   writeFileSync(path.join(dir, 'context', 'Dockerfile'), `FROM scratch\nCOPY busybox /bin/busybox\nLABEL test.run="${Date.now()}"\n`);

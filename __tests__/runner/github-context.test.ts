@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readContext } from '../../src/runner/github-context.js';
+import { tempDir } from '../../__fixtures__/temp-dir.js';
 
 function eventFile(payload: unknown): string {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'event-')), 'event.json');
+  const file = path.join(tempDir('event-'), 'event.json');
   writeFileSync(file, JSON.stringify(payload));
   return file;
 }

@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { createSign, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { PackageVersions, type PackagesHost, createOnFirstPush, deleteManifest, packagesApi } from './github-packages.ts';
 import { type TestRegistry, startRegistry } from './registry.ts';
 import { SignedUrlHost } from './signed-urls.ts';
+import { tempDir } from '../../__fixtures__/temp-dir.ts';
 
 /**
  * A stand-in for what cannot be reached from here: GitHub's token rules for its container
@@ -70,7 +70,6 @@ export class FakeGitHub {
   private server!: http.Server;
   private registry!: TestRegistry;
   private key = '';
-  private dir = '';
   private certDer = '';
   private readonly denials = new Map<string, string>();
   private readonly failures = new Map<string, number>();
@@ -95,7 +94,7 @@ export class FakeGitHub {
   }
 
   async start(): Promise<void> {
-    const dir = (this.dir = mkdtempSync(path.join(os.tmpdir(), 'fake-github-')));
+    const dir = tempDir('fake-github-');
     execFileSync(
       'openssl',
       [
@@ -136,7 +135,6 @@ export class FakeGitHub {
     await new Promise((r) => this.server.close(r));
     await this.signedUrls.stop();
     await this.registry.stop();
-    rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** The next `count` requests to `pathname` answer 503, as a service under load may. */

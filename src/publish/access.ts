@@ -1,5 +1,4 @@
-import * as core from '@actions/core';
-import { info } from '../runner/index.js';
+import { core, info } from '../runner/index.js';
 import { type Credential, chooseCredential, type Plan } from '../plan/index.js';
 import type { RunDeps } from './run-deps.js';
 

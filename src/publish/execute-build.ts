@@ -1,5 +1,4 @@
-import * as core from '@actions/core';
-import { info, ActionError } from '../runner/index.js';
+import { core, info, ActionError } from '../runner/index.js';
 import type { CacheUse, Builder, BuildSpec } from '../docker/index.js';
 import { type BuildDecision, decideBuild, type Plan, referenceOf } from '../plan/index.js';
 import { BY_DIGEST_ANNOTATION } from '../github/index.js';

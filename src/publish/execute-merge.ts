@@ -1,5 +1,4 @@
-import * as core from '@actions/core';
-import { info, ActionError } from '../runner/index.js';
+import { core, info, ActionError } from '../runner/index.js';
 import { createHash } from 'node:crypto';
 import { configOf, isIndex, manifestJson, platformOf, type Descriptor, type Manifest, type RegistryClient } from '../registry/index.js';
 import type { Plan } from '../plan/index.js';

@@ -1,5 +1,4 @@
-import * as core from '@actions/core';
-import { info, ActionError } from '../runner/index.js';
+import { core, info, ActionError } from '../runner/index.js';
 import type { Manifest, RegistryClient } from '../registry/index.js';
 import { type Plan, referenceOf } from '../plan/index.js';
 import { access } from './access.js';

@@ -1,8 +1,7 @@
-import * as core from '@actions/core';
 import { executeBuild } from './execute-build.js';
 import { composeIndex, executeMerge, findPlatformImages } from './execute-merge.js';
 import { executePromote, findSource } from './execute-promote.js';
-import { safeText } from '../runner/index.js';
+import { core, safeText } from '../runner/index.js';
 import { type Plan, planRows } from '../plan/index.js';
 import { access } from './access.js';
 import { mainDestination } from './destination.js';

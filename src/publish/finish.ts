@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { core } from '../runner/index.js';
 import type { Credential, Plan } from '../plan/index.js';
 import type { PublishResult } from './result.js';
 import type { RunDeps } from './run-deps.js';

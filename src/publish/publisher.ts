@@ -1,5 +1,4 @@
-import * as core from '@actions/core';
-import { info, ActionError } from '../runner/index.js';
+import { core, info, ActionError } from '../runner/index.js';
 import type { Plan } from '../plan/index.js';
 import { type TransferReport, transferImage } from '../registry/index.js';
 import type { Destination } from './destination.js';

@@ -1,5 +1,4 @@
-import * as core from '@actions/core';
-import { safeText } from '../runner/index.js';
+import { core, safeText } from '../runner/index.js';
 import { planRows } from '../plan/index.js';
 import type { PublishResult } from './result.js';
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { type RetryInit, type RetryPolicy, type RetryStep, defaultRetry, fetchOnce, withRetries } from './http-retry.js';
 import { declaredMediaType } from './manifest-tree.js';
@@ -33,7 +32,9 @@ export interface Manifest {
   body: Buffer;
 }
 
-export const sha256Digest = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+// node:crypto read on first use: an import would load it in every main step, including one that fails on its inputs.
+export const sha256Digest = (bytes: Buffer): string =>
+  `sha256:${process.getBuiltinModule('node:crypto').createHash('sha256').update(bytes).digest('hex')}`;
 
 /** `repo:tag` or `repo@sha256:…`, as people write references. */
 export const refName = (repository: string, reference: string): string =>

@@ -1,5 +1,5 @@
-import * as core from '@actions/core';
 import { isEnvName, secretValues } from './formats.js';
+import { core } from '../runner/index.js';
 
 /**
  * Every input and its default, exactly as action.yml declares them, in its order (a unit test
