@@ -28,8 +28,8 @@ interface Node {
 const img = (digest: string, age: number, more: Partial<Node> = {}): Node => ({ digest, age, ...more });
 const index = (digest: string, age: number, children: string[], more: Partial<Node> = {}): Node => ({ digest, age, children, ...more });
 
-/** A package on a fake GitHub and registry; records deletions, fails the ones `failDelete` names. */
-function world(nodes: Node[], failDelete: Record<string, GitHubApiError> = {}) {
+/** A package on a fake GitHub and registry; records deletions, fails the ones `failDelete` names; `listing` replaces the API's listing. */
+function world(nodes: Node[], failDelete: Record<string, GitHubApiError> = {}, listing?: PackagesApi['listVersions']) {
   const deletions: string[] = [];
   const logs: string[] = [];
   const warnings: string[] = [];
@@ -44,7 +44,7 @@ function world(nodes: Node[], failDelete: Record<string, GitHubApiError> = {}) {
     }));
   const api: PackagesApi = {
     getPackage: async () => ({}),
-    listVersions: async () => ({ versions, complete: true }),
+    listVersions: listing ?? (async () => ({ versions, complete: true })),
     deleteVersion: async (_owner, _type, _name, id) => {
       const digest = versions.find((v) => v.id === id)?.name ?? '';
       if (failDelete[digest]) throw failDelete[digest];
@@ -170,30 +170,14 @@ describe('when in doubt, nothing is deleted', () => {
   });
 
   it('a listing the API refuses: a warning with the permissions, nothing deleted', async () => {
-    const w = world([img('old', 30)]);
     const api403 = new GitHubApiError(403, 'Resource not accessible by integration', false);
-    const result = await pruneUntagged(
-      {
-        owner: 'acme',
-        packageType: 'container',
-        packageName: 'widget',
-        repoPath: 'acme/widget',
-        olderThanMs: 0,
-        keepDigests: [],
-        dryRun: false,
-        now: NOW,
-      },
-      {
-        api: { getPackage: async () => ({}), listVersions: async () => Promise.reject(api403), deleteVersion: async () => undefined },
-        manifest: async () => Promise.reject(new Error('not asked')),
-        info: () => undefined,
-        warning: (m) => w.warnings.push(m),
-      },
-    );
+    const w = world([img('old', 30)], {}, async () => Promise.reject(api403));
+    const result = await w.prune({ olderThanMs: 0 });
     expect(result).toEqual({ deleted: [], wouldDelete: [], kept: 0, warning: w.warnings[0] });
     expect(result.warning).toBe(
       `Nothing was pruned: listing the versions of package widget failed: the GitHub API answered HTTP 403 (Resource not accessible by integration). ${PRUNE_PERMISSIONS}`,
     );
+    expect(w.deletions).toEqual([]);
   });
 });
 
@@ -241,29 +225,12 @@ describe("within the Packages API's limits", () => {
   });
 
   it('a package with more versions than a run reads: nothing pruned, saying why', async () => {
-    const w = world([img('old', 30)]);
     const asked: (number | undefined)[] = [];
-    const api: PackagesApi = {
-      getPackage: async () => ({}),
-      listVersions: async (_o, _t, _n, maxPages) => {
-        asked.push(maxPages);
-        return { versions: [], complete: false };
-      },
-      deleteVersion: async () => Promise.reject(new Error('not asked')),
-    };
-    const result = await pruneUntagged(
-      {
-        owner: 'acme',
-        packageType: 'container',
-        packageName: 'widget',
-        repoPath: 'acme/widget',
-        olderThanMs: 0,
-        keepDigests: [],
-        dryRun: false,
-        now: NOW,
-      },
-      { api, manifest: async () => Promise.reject(new Error('not asked')), info: () => undefined, warning: (m) => w.warnings.push(m) },
-    );
+    const w = world([img('old', 30)], {}, async (_o, _t, _n, maxPages) => {
+      asked.push(maxPages);
+      return { versions: [], complete: false };
+    });
+    const result = await w.prune({ olderThanMs: 0 });
     expect(asked).toEqual([PRUNE_MAX_LIST_PAGES]);
     expect(result.deleted).toEqual([]);
     expect(result.warning).toContain(`more than a run reads (${PRUNE_MAX_LIST_PAGES} pages`);
