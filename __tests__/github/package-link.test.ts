@@ -49,7 +49,7 @@ describe('the link check', () => {
         if (answer instanceof Error) throw answer;
         return answer;
       },
-      listVersions: async () => [],
+      listVersions: async () => ({ versions: [], complete: true }),
       deleteVersion: async () => undefined,
     };
     return { fake, asked };

@@ -238,3 +238,35 @@ describe('with the admin role', () => {
     expect(await unfetchableUnderTags()).toEqual([]);
   });
 });
+
+describe('a version tagged while the prune runs', () => {
+  it("is kept when GitHub will not delete the package's last tagged version, and the prune says so", async () => {
+    const repo = 'acme/raced';
+    const raced = new OciPusher(github.host, repo, `github-actions:${ADMIN}`);
+    const tagged = await raced.image('latest', 'linux/amd64', 'the release');
+    const old = await raced.image(undefined, 'linux/amd64', 'an old build');
+    const other = await raced.image(undefined, 'linux/amd64', 'another old build');
+    for (const d of [tagged, old, other]) github.versions.setCreated(d.digest, new Date(Date.now() - 40 * DAY));
+    // Another workflow moves the only tag onto the old build as the prune deletes it.
+    github.beforeDelete = async (_repository, digest) => {
+      if (digest !== old.digest) return;
+      const res = await raced.send('GET', `/v2/${repo}/manifests/${old.digest}`, undefined, undefined, ACCEPT);
+      await raced.manifest('latest', (await res.json()) as object);
+    };
+    try {
+      const result = await prune(ADMIN, { packageName: 'raced', repoPath: repo });
+      expect(result.deleted).toEqual([other.digest]);
+      expect(result.warning).toContain(
+        `GitHub refused to delete, and keeps: ${old.digest} (version ${github.versions.list(repo).find((x) => x.name === old.digest)?.id}): You cannot delete the last tagged version of a package. You must delete the package instead. (it was tagged since it was listed`,
+      );
+      expect(github.versions.list(repo).map((x) => [x.name, x.tags])).toEqual(
+        expect.arrayContaining([
+          [old.digest, ['latest']],
+          [tagged.digest, []],
+        ]),
+      );
+    } finally {
+      github.beforeDelete = undefined;
+    }
+  });
+});

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { PackageVersions, type PackagesHost, createOnFirstPush, deleteManifest, packagesApi } from './github-packages.ts';
+import { PackageVersions, type PackagesHost, RateLimits, createOnFirstPush, deleteManifest, packagesApi } from './github-packages.ts';
 import { type TestRegistry, startRegistry } from './registry.ts';
 import { SignedUrlHost } from './signed-urls.ts';
 import { tempDir } from '../../__fixtures__/temp-dir.ts';
@@ -65,6 +65,10 @@ export class FakeGitHub {
   readonly requests: string[] = [];
   /** The package versions, by registry path; `versions.setCreated(digest, date)` ages one. */
   readonly versions = new PackageVersions();
+  /** Runs as a DELETE of a package version arrives: a test's other workflow, racing a prune. */
+  beforeDelete?: (repository: string, digest: string) => Promise<void>;
+  /** The REST API's rate limits (github-packages.ts): `limits.hourly`, `limits.reset()`. */
+  readonly limits = new RateLimits();
   /** Where blob reads are redirected, as ghcr.io redirects them to pkg-containers.githubusercontent.com. */
   readonly signedUrls = new SignedUrlHost();
   private server!: http.Server;
@@ -272,6 +276,8 @@ export class FakeGitHub {
     const token = (name: string) =>
       this.sign({ sub: 'github', access: [{ type: 'repository', name, actions: ['pull', 'push', 'delete'] }] });
     return {
+      limits: this.limits,
+      beforeDelete: (repository, digest) => this.beforeDelete?.(repository, digest) ?? Promise.resolve(),
       versions: this.versions,
       packages: this.packages,
       orgs: this.orgs,
