@@ -1,11 +1,16 @@
-import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readContext } from '../../src/runner/github-context.js';
 
+const made: string[] = [];
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 function eventFile(payload: unknown): string {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'event-')), 'event.json');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'event-'));
+  made.push(dir);
+  const file = path.join(dir, 'event.json');
   writeFileSync(file, JSON.stringify(payload));
   return file;
 }
