@@ -1,4 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { rmSync } from 'node:fs';
 import { refusals, releaseRun, runnerInputs } from '../../__fixtures__/settings.js';
 import type { GitHubContext } from '../../src/runner/github-context.js';
 import type { RawInputs } from '../../src/settings/inputs.js';
@@ -6,6 +7,7 @@ import { settingsFrom } from '../../src/settings/settings.js';
 
 const release = releaseRun();
 const { dir } = release;
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const on = (ref: string, over: Partial<GitHubContext> = {}): GitHubContext => ({ ...release.ctx, ref, defaultBranch: 'main', ...over });
 const given = (ctx: GitHubContext, over: Partial<RawInputs> = {}) => runnerInputs(ctx, { token: 'ghs_abc', context: dir, ...over });
 const read = (ref: string, over: Partial<RawInputs> = {}, ctx: Partial<GitHubContext> = {}) =>
