@@ -42,6 +42,7 @@ export function settings(over: Partial<Settings> = {}): Settings {
     immutableTags: true,
     dryRun: false,
     merge: [],
+    alsoPushTo: [],
     changed: [],
     ...over,
     tags,

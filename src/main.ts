@@ -12,7 +12,7 @@ import {
   pruneUntagged,
 } from './github/index.js';
 import { readContext, info, createBuildOutputDir, runTemp, writeSecretFiles, state } from './runner/index.js';
-import { defaultRetry, registryPort } from './registry/index.js';
+import { defaultRetry, registryPorts } from './registry/index.js';
 import { readSettings } from './settings/index.js';
 
 /** Reads the inputs, makes the plan, and has it carried out; every failure is reported in one place. */
@@ -30,7 +30,8 @@ export async function run(): Promise<void> {
     const apis = new Map<string, PackagesApi>();
     const api = (secret: string): PackagesApi =>
       apis.get(secret) ?? apis.set(secret, createPackagesApi(ctx.apiUrl, secret, retry)).get(secret)!;
-    const registry = registryPort(settings.registry, retry);
+    const ports = registryPorts(retry);
+    const registry = ports(settings.registry);
     const session = dockerSession(settings.registry, settings.logout, temp);
     onCancel((signal) => {
       info(`Cancelled (${signal}): stopping the docker commands; the post step removes what this run created.`);
@@ -40,6 +41,7 @@ export async function run(): Promise<void> {
       ctx,
       docker: session.docker,
       registry,
+      otherRegistry: (other) => ports(other.registry)({ username: other.username, secret: other.password }),
       cache: createBuildCache(),
       handoff: createHandoff({ imageName: plan.imageName, runId: ctx.runId, runAttempt: ctx.runAttempt, tempDir: temp }),
       packageLink: (credential) => checkPackageLink(settings, ctx, credential, { retry, api: api(credential.secret) }),
