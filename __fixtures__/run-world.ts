@@ -65,6 +65,12 @@ export interface PruneCall {
 
 export interface World {
   registry: MemoryRegistry;
+  /** The `also-push-to` registries, by host, each made on first use and sharing the journal. */
+  others: Map<string, MemoryRegistry>;
+  /** Each other registry's client as asked for: `host user:password`. */
+  otherLogins: string[];
+  /** The other registry at `host` (made now if no run asked for it yet). */
+  other(host: string): MemoryRegistry;
   docker: FakeDocker;
   handoff: FakeHandoff;
   /** Registry and docker calls in the order they were made. */
@@ -87,7 +93,14 @@ export function removeWorldDirs(): void {
 
 /** A run's world without engine or network: memory registry, fake docker, fake cache, handoff, prune and link. */
 export function makeWorld(
-  opts: { registry?: MemoryRegistry; ctx?: GitHubContext; cacheService?: boolean; builder?: Builder; handoff?: FakeHandoff } = {},
+  opts: {
+    registry?: MemoryRegistry;
+    others?: Map<string, MemoryRegistry>;
+    ctx?: GitHubContext;
+    cacheService?: boolean;
+    builder?: Builder;
+    handoff?: FakeHandoff;
+  } = {},
 ): World {
   const journal: string[] = [];
   const registry = opts.registry ?? new MemoryRegistry('ghcr.io', journal);
@@ -95,8 +108,13 @@ export function makeWorld(
   if (opts.builder) docker.current = opts.builder;
   const temp = tempDir('executors-');
   dirs.push(temp);
+  const others = opts.others ?? new Map<string, MemoryRegistry>();
+  const other = (host: string): MemoryRegistry => others.get(host) ?? others.set(host, new MemoryRegistry(host, journal)).get(host)!;
   const world: World = {
     registry,
+    others,
+    otherLogins: [],
+    other,
     docker,
     handoff: opts.handoff ?? new FakeHandoff(),
     journal,
@@ -119,6 +137,10 @@ export function makeWorld(
     ctx: opts.ctx ?? context,
     docker,
     registry: (credential) => registry.client(credential),
+    otherRegistry: (o) => {
+      world.otherLogins.push(`${o.registry} ${o.username}:${o.password}`);
+      return other(o.registry).client({ source: 'pat', label: o.passwordEnv, username: o.username, secret: o.password, kind: 'unknown' });
+    },
     cache,
     handoff: world.handoff,
     packageLink: async () => {

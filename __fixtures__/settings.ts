@@ -43,6 +43,7 @@ export function settings(over: Partial<Settings> = {}): Settings {
     immutableTags: true,
     dryRun: false,
     merge: [],
+    alsoPushTo: [],
     changed: [],
     tagSources: [],
     tagPrefix: '',

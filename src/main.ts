@@ -20,13 +20,14 @@ export async function run(): Promise<void> {
     const { execute, setOutputs, writeSummary } = await import('./publish/index.js');
     const { createPackagesApi, createHandoff, checkPackageLink, packageName, packageType, pruneUntagged } =
       await import('./github/index.js');
-    const { defaultRetry, registryPort } = await import('./registry/index.js');
+    const { defaultRetry, registryPorts } = await import('./registry/index.js');
     const retry = { ...defaultRetry, onRetry: info };
     // One API client per credential, for the link check and the prune alike.
     const apis = new Map<string, PackagesApi>();
     const api = (secret: string): PackagesApi =>
       apis.get(secret) ?? apis.set(secret, createPackagesApi(ctx.apiUrl, secret, retry)).get(secret)!;
-    const registry = registryPort(settings.registry, retry);
+    const ports = registryPorts(retry);
+    const registry = ports(settings.registry);
     const session = dockerSession(settings.registry, settings.logout, temp);
     onCancel((signal) => {
       info(`Cancelled (${signal}): stopping the docker commands; the post step removes what this run created.`);
@@ -36,6 +37,7 @@ export async function run(): Promise<void> {
       ctx,
       docker: session.docker,
       registry,
+      otherRegistry: (other) => ports(other.registry)({ username: other.username, secret: other.password }),
       cache: createBuildCache(),
       handoff: createHandoff({ imageName: plan.imageName, runId: ctx.runId, runAttempt: ctx.runAttempt, tempDir: temp }),
       packageLink: (credential) => checkPackageLink(settings, ctx, credential, { retry, api: api(credential.secret) }),

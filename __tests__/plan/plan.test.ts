@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { context, settings } from '../../__fixtures__/settings.js';
-import { makePlan } from '../../src/plan/plan.js';
+import { allReferences, makePlan } from '../../src/plan/plan.js';
 
 const created = { date: new Date('2026-01-02T03:04:05Z'), from: 'the event payload' as const };
 
@@ -92,5 +92,30 @@ describe('the plan', () => {
     const plan = makePlan(settings({ owner: 'other', push: false }), context, created);
     expect(plan).toMatchObject({ push: 'none', immutable: [] });
     expect(plan.credentials.order.map((c) => c.source)).toEqual(['github-token']);
+  });
+});
+
+describe('the other registries of also-push-to', () => {
+  const hub = {
+    registry: 'docker.io',
+    path: 'acme/widget',
+    imageName: 'docker.io/acme/widget',
+    username: 'acme',
+    passwordEnv: 'HUB_TOKEN',
+    password: 'x',
+  };
+
+  it('get the same tags: every reference, the main image first', () => {
+    const plan = makePlan(settings({ alsoPushTo: [hub] }), context, created);
+    expect(allReferences(plan)).toEqual([
+      'ghcr.io/acme/widget:1.2.3',
+      'ghcr.io/acme/widget:latest',
+      'docker.io/acme/widget:1.2.3',
+      'docker.io/acme/widget:latest',
+    ]);
+  });
+
+  it('are none when nothing is pushed', () => {
+    expect(makePlan(settings({ alsoPushTo: [hub], push: false }), context, created).others).toEqual([]);
   });
 });

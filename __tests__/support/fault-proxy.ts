@@ -32,6 +32,8 @@ export interface SeenRequest {
   status: number;
   /** Bytes of the request's body that reached the proxy. */
   bytesIn: number;
+  /** The credential the request carried, if any: which secrets reached this registry. */
+  authorization?: string;
 }
 
 export interface FaultProxy {
@@ -64,7 +66,13 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
   let host = '';
 
   const server = http.createServer((req, res) => {
-    const seen: SeenRequest = { method: req.method ?? '', path: req.url ?? '/', status: 0, bytesIn: 0 };
+    const seen: SeenRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '/',
+      status: 0,
+      bytesIn: 0,
+      authorization: req.headers.authorization,
+    };
     requests.push(seen);
     req.on('data', (chunk: Buffer) => (seen.bytesIn += chunk.length));
     const rule = rules.find((r) => r.times > 0 && r.method === seen.method && r.path.test(seen.path));

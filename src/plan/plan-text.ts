@@ -18,6 +18,12 @@ export function planRows(plan: Plan): [string, string[]][] {
     [`${plan.credentials.order.map((c) => `${c.label} as ${c.username}`).join(', then ') || 'none'}: ${plan.credentials.why}`],
   ]);
   if (plan.credentials.skipped) rows.push(['push', [plan.credentials.skipped]]);
+  if (plan.others.length > 0) {
+    rows.push([
+      'also pushed to',
+      plan.others.map((o) => `${o.imageName} as ${o.username} (password from ${o.passwordEnv}), the same tags and digest`),
+    ]);
+  }
   rows.push([
     'created',
     [

@@ -1,6 +1,6 @@
 import { type CredentialOrder, candidates, credentialOrder } from './credentials.js';
 import type { GitHubContext } from '../runner/index.js';
-import { fillBuildArg, imageLabels, indexAnnotations, runValues, type Settings } from '../settings/index.js';
+import { fillBuildArg, imageLabels, indexAnnotations, type OtherRegistry, runValues, type Settings } from '../settings/index.js';
 import type { RegistryType } from '../registry/index.js';
 
 /** Where the image a run publishes comes from. */
@@ -45,6 +45,8 @@ export interface Plan {
   merge?: string[];
   /** Untagged versions older than this (ms) are pruned after a successful publish. */
   prune?: number;
+  /** The other registries the image goes to (`also-push-to`), each under the same tags; none when nothing is tagged. */
+  others: OtherRegistry[];
   /** The settings behind the plan, for the executors' details (build inputs). */
   settings: Settings;
 }
@@ -79,6 +81,7 @@ export function makePlan(settings: Settings, ctx: GitHubContext, created: Create
     promote: settings.promote ? promoteSource(settings, ctx) : undefined,
     merge: mode === 'merge' ? settings.merge : undefined,
     prune: push === 'tags' ? settings.pruneUntagged : undefined,
+    others: push === 'tags' ? settings.alsoPushTo : [],
     settings,
   };
 }
@@ -113,6 +116,11 @@ function promoteSource(settings: Settings, ctx: GitHubContext): Plan['promote'] 
     default:
       return undefined;
   }
+}
+
+/** Every reference the run publishes: the step's own image, then each other registry's, under the same tags. */
+export function allReferences(plan: Plan): string[] {
+  return [...plan.references, ...plan.others.flatMap((o) => plan.tags.map((t) => referenceOf(o.registry, o.path, t)))];
 }
 
 /** `host/path:tag` or `host/path@sha256:…`. */

@@ -1,5 +1,7 @@
 import type { Credential, Plan } from '../plan/index.js';
 import type { RegistryClient, RegistryType } from '../registry/index.js';
+import type { OtherRegistry } from '../settings/index.js';
+import type { RunDeps } from './run-deps.js';
 
 /** One registry and repository the image goes to, with the client that pushes there. */
 export interface Destination {
@@ -23,5 +25,17 @@ export function mainDestination(plan: Plan, client: RegistryClient, credential: 
     imageName: plan.imageName,
     client,
     pusher: `${credential.label} as ${credential.username}`,
+  };
+}
+
+/** An `also-push-to` registry, pushed to with its own login. No GitHub rules apply there. */
+export function otherDestination(other: OtherRegistry, deps: RunDeps): Destination {
+  return {
+    registry: other.registry,
+    registryType: 'generic',
+    path: other.path,
+    imageName: other.imageName,
+    client: deps.otherRegistry(other),
+    pusher: `${other.username} (password from ${other.passwordEnv})`,
   };
 }

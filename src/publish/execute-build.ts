@@ -2,13 +2,13 @@ import { core, info, ActionError } from '../runner/index.js';
 import type { CacheUse, Builder, BuildSpec } from '../docker/index.js';
 import { type BuildDecision, decideBuild, type Plan, referenceOf } from '../plan/index.js';
 import { BY_DIGEST_ANNOTATION } from '../github/index.js';
-import { access, logIn } from './access.js';
+import { access, logIn, otherDestinations } from './access.js';
 import { type Destination, mainDestination } from './destination.js';
 import { finish } from './finish.js';
-import { type Held, heldVersions, refuseOtherCommit } from './immutable.js';
+import { type Held, heldEverywhere, refuseOtherCommit } from './immutable.js';
 import { type ImageSource, builtLayout, inRepository } from './image-source.js';
 import { publish } from './publisher.js';
-import { type PublishResult, emptyResult } from './result.js';
+import { type PublishResult, delivered, emptyResult } from './result.js';
 import type { RunDeps } from './run-deps.js';
 
 /** Builds the image, then has the publisher take it to the registry. */
@@ -18,12 +18,17 @@ export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishRe
   if (plan.push === 'by-digest' && plan.credentials.skipped === undefined) await deps.handoff.checkWrite(s.platforms[0]);
   // The push check, and the builder with its cache, do not wait for each other; the login waits for
   // both, so that a build the builder cannot do fails before anything is written.
-  const [who, prepared] = await Promise.all([access(plan, deps, false), prepareBuilder(plan, deps)]);
+  const skipped = plan.credentials.skipped !== undefined;
+  const [who, others, prepared] = await Promise.all([
+    access(plan, deps, false),
+    skipped ? [] : otherDestinations(plan, deps),
+    prepareBuilder(plan, deps),
+  ]);
   await logIn(plan, deps, who.credential);
   const { decision, ownBuilder, cache } = prepared;
   const credential = plan.push !== 'none' && who.skipReason === undefined ? who.credential : undefined;
-  const destinations = credential ? [mainDestination(plan, deps.registry(credential), credential)] : [];
-  const held = await Promise.all(destinations.map((d) => heldVersions(plan, d)));
+  const destinations = credential ? [mainDestination(plan, deps.registry(credential), credential), ...others] : [];
+  const held = await heldEverywhere(plan, destinations);
   await refuseOtherCommits(plan, held, decision);
 
   const secrets = s.secrets.length > 0 ? deps.writeSecrets(s.secrets) : undefined;
@@ -60,9 +65,8 @@ export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishRe
     return finish(plan, deps, credential, await pushForMerge(plan, deps, held, layout, result));
   }
   const image = layout ? builtLayout(layout) : await enginePushed(plan, deps, destinations[0]);
-  const delivered = await publish(plan, image, held, layout ? 'after building the same commit again' : 'by this build');
-  const alreadyPublished = delivered.every((d) => d.alreadyHeld);
-  return finish(plan, deps, credential, { ...result, digest: image.top.digest, pushed: !alreadyPublished, alreadyPublished });
+  const deliveries = await publish(plan, image, held, layout ? 'after building the same commit again' : 'by this build', deps.afterPublish);
+  return finish(plan, deps, credential, delivered(result, deliveries));
 }
 
 /** The engine pushes one reference (retrying transient faults); the image is then in the registry, read for its manifest. */
@@ -81,7 +85,7 @@ async function enginePushed(plan: Plan, deps: RunDeps, main: Destination): Promi
 async function pushForMerge(plan: Plan, deps: RunDeps, held: Held[], layout: string, result: PublishResult): Promise<PublishResult> {
   const platform = plan.settings.platforms[0];
   const image = builtLayout(layout, `the ${platform} image for the merge job`);
-  await publish(plan, image, held, 'by this build');
+  await publish(plan, image, held, 'by this build', deps.afterPublish);
   const { digest } = image.top;
   await deps.handoff.save(platform, digest).catch((e: Error) => {
     throw new ActionError(

@@ -1,13 +1,13 @@
 import { core, info, ActionError } from '../runner/index.js';
 import type { Manifest, RegistryClient } from '../registry/index.js';
 import { type Plan, referenceOf } from '../plan/index.js';
-import { access } from './access.js';
+import { access, otherDestinations } from './access.js';
 import { mainDestination } from './destination.js';
 import { finish } from './finish.js';
-import { heldVersions } from './immutable.js';
+import { heldEverywhere } from './immutable.js';
 import { inRepository } from './image-source.js';
 import { publish } from './publisher.js';
-import { type PublishResult, emptyResult } from './result.js';
+import { type PublishResult, delivered, emptyResult } from './result.js';
 import type { RunDeps } from './run-deps.js';
 
 /** Publishes this run's tags on an image the registry already holds: manifests only, the digest unchanged. */
@@ -22,12 +22,12 @@ export async function executePromote(plan: Plan, deps: RunDeps): Promise<Publish
     core.notice(`${unused.join(' and ')}: not applied by a promote, which publishes the image as it was built, with its own labels.`);
   }
   const source = await findSource(plan, client);
-  const held = [await heldVersions(plan, mainDestination(plan, client, who.credential))];
+  const others = await otherDestinations(plan, deps);
+  const held = await heldEverywhere(plan, [mainDestination(plan, client, who.credential), ...others]);
   const src = plan.promote as NonNullable<Plan['promote']>;
   const image = inRepository(client, src.path, source, referenceOf(plan.registry, src.path, source.digest));
-  const delivered = await publish(plan, image, held, 'by this promote');
-  const alreadyPublished = delivered.every((d) => d.alreadyHeld);
-  return finish(plan, deps, who.credential, { ...result, digest: source.digest, pushed: !alreadyPublished, alreadyPublished });
+  const deliveries = await publish(plan, image, held, 'by this promote', deps.afterPublish);
+  return finish(plan, deps, who.credential, delivered(result, deliveries));
 }
 
 /** The image to promote; a missing one fails at once, saying how it is usually made. */

@@ -16,6 +16,11 @@ export async function heldVersions(plan: Plan, dest: Destination): Promise<Held>
   return { dest, versions: new Map(plan.immutable.flatMap((tag, i) => (held[i] ? [[tag, held[i]] as const] : []))) };
 }
 
+/** What every destination holds, asked of all at once. */
+export function heldEverywhere(plan: Plan, destinations: Destination[]): Promise<Held[]> {
+  return Promise.all(destinations.map((d) => heldVersions(plan, d)));
+}
+
 /** Fails when a full version tag holds another digest than `digest` on any destination, naming every one. */
 export function refuseMoves(held: Held[], digest: string, when: string): void {
   const moved = held.flatMap(({ dest, versions }) =>

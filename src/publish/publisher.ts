@@ -9,20 +9,53 @@ import { guardTag, setTags, verifyHeld } from './registry-tags.js';
 /** What publishing did on one destination. */
 export interface Delivery {
   dest: Destination;
+  digest: string;
   /** Every full version already held the digest there: only moving tags were set. */
   alreadyHeld: boolean;
 }
 
 /**
- * The one publishing sequence, for every mode: refuses to move a full version on any destination
- * before anything is written, then takes the image to each destination — the blobs it lacks,
- * child manifests, the top manifest, every tag, and a read-back of every tag.
+ * The one publishing sequence, for every mode and every destination: refuses to move a full
+ * version on any destination before anything is written, then takes the image to each in turn —
+ * the blobs it lacks, child manifests, the top manifest, every tag, and a read-back of every tag —
+ * then runs `after` for it. A destination that fails does not stop the others; the error names
+ * which registries hold the digest under which tags and which do not.
  */
-export async function publish(plan: Plan, image: ImageSource, held: Held[], when: string): Promise<Delivery[]> {
+export async function publish(
+  plan: Plan,
+  image: ImageSource,
+  held: Held[],
+  when: string,
+  after?: (plan: Plan, delivery: Delivery) => Promise<void>,
+): Promise<Delivery[]> {
   refuseMoves(held, image.top.digest, when);
-  const deliveries: Delivery[] = [];
-  for (const h of held) deliveries.push(await publishTo(plan, image, h));
-  return deliveries;
+  const delivered: Delivery[] = [];
+  const failed: [Destination, Error][] = [];
+  for (const h of held) {
+    try {
+      const delivery = await publishTo(plan, image, h);
+      await after?.(plan, delivery);
+      delivered.push(delivery);
+    } catch (e) {
+      failed.push([h.dest, e as Error]);
+    }
+  }
+  if (failed.length === 0) return delivered;
+  if (held.length === 1) throw failed[0][1];
+  throw partialFailure(plan, image.top.digest, delivered, failed);
+}
+
+/** Who holds what after some destinations failed; a re-run of the same commit completes the rest. */
+function partialFailure(plan: Plan, digest: string, delivered: Delivery[], failed: [Destination, Error][]): ActionError {
+  const tags = plan.tags.join(', ') || 'its digest';
+  const holding = delivered.map((d) => `${d.dest.imageName} holds ${digest} under ${tags}`);
+  const lacking = failed.map(([dest, e]) => `${dest.imageName}: ${e instanceof ActionError ? e.problem : e.message}`);
+  return new ActionError(
+    `${digest} was published to ${delivered.length} of ${delivered.length + failed.length} registries. ${
+      holding.length > 0 ? `${holding.join('; ')}. ` : ''
+    }Not published (or not under every tag):\n${lacking.map((l) => `- ${l}`).join('\n')}`,
+    'Re-run the job once the cause is fixed: a re-run of the same commit completes the registries that lack the image and leaves the others as they are.',
+  );
 }
 
 async function publishTo(plan: Plan, image: ImageSource, held: Held): Promise<Delivery> {
@@ -39,7 +72,7 @@ async function publishTo(plan: Plan, image: ImageSource, held: Held): Promise<De
       );
       await verifyHeld(dest, top.digest, plan.tags);
     });
-    return { dest, alreadyHeld: true };
+    return { dest, digest: top.digest, alreadyHeld: true };
   }
   await core.group(`Publish ${image.what} to ${dest.imageName}`, async () => {
     const at = image.origin.at;
@@ -48,7 +81,7 @@ async function publishTo(plan: Plan, image: ImageSource, held: Held): Promise<De
     await setTags(plan, dest, top, plan.tags);
     await verifyHeld(dest, top.digest, plan.tags);
   });
-  return { dest, alreadyHeld: false };
+  return { dest, digest: top.digest, alreadyHeld: false };
 }
 
 /** Blobs and child manifests, then the top: by digest, or under the first tag on the legacy docker-pkg registry (tags only). */

@@ -34,6 +34,16 @@ export async function writeSummary(result: PublishResult): Promise<void> {
     ],
     ...result.references.map((r) => [`<code>${escape(r)}</code>`, result.plan.dryRun ? 'dry run' : done]),
   ]);
+  if (result.registries.length > 1) {
+    summary.addTable([
+      [
+        { data: 'registry', header: true },
+        { data: result.plan.dryRun ? 'push check' : 'result', header: true },
+        { data: 'pushed with', header: true },
+      ],
+      ...result.registries.map((r) => [`<code>${escape(r.imageName)}</code>`, escape(r.state), escape(r.pusher)]),
+    ]);
+  }
   const facts: [string, string][] = [];
   if (result.digest) facts.push(['digest', `<code>${escape(result.digest)}</code>`]);
   if (result.credential) facts.push([result.plan.dryRun ? 'may push' : 'pushed with', escape(result.credential)]);

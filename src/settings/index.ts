@@ -1,3 +1,4 @@
+export type { OtherRegistry } from './also-push-to.js';
 export * from './labels.js';
 export * from './settings.js';
 export * from './settings-rules.js';

@@ -142,6 +142,7 @@ export interface Modes {
   merge: boolean;
   /** The platforms `platforms` lists. */
   platforms: string[];
+  alsoPushTo: boolean;
   /** Inputs set away from their defaults. */
   changed: string[];
 }
@@ -196,6 +197,14 @@ export function conflicts(m: Modes): InputConflict[] {
         'merge',
         'push: by-digest is for the platform jobs, merge for the one job that gathers them.',
         'Use push: by-digest with one platform in each platform job, and merge: in a later job that needs: them.',
+      );
+    }
+    if (m.alsoPushTo) {
+      add(
+        'push',
+        'also-push-to',
+        "push: by-digest pushes one platform image for this run's merge job, which publishes the merged image; the other registries get that one.",
+        'Set also-push-to: on the merge job (merge:), not on the platform jobs.',
       );
     }
     if (m.promote)

@@ -19,6 +19,7 @@ import * as rules from './settings-rules.js';
 import { collector } from './collect.js';
 import type { TagSource } from './derive-tags.js';
 import { checkTags, readTagRules } from './tag-inputs.js';
+import { type OtherRegistry, parseAlsoPushTo } from './also-push-to.js';
 
 export interface BuildSecret {
   id: string;
@@ -87,6 +88,8 @@ export interface Settings {
   merge: string[];
   /** `prune-untagged` in milliseconds; undefined when empty; 0 = any age. */
   pruneUntagged?: number;
+  /** The other registries of `also-push-to`, in the order given. */
+  alsoPushTo: OtherRegistry[];
   /** Inputs whose value differs from action.yml's default, for messages and conflict checks. */
   changed: string[];
 }
@@ -100,8 +103,8 @@ const CONTEXT_VALUES: Record<string, (ctx: GitHubContext) => string> = {
 
 /** Reads the step's inputs and validates them; every problem at once, as one InputErrors, before anything runs. */
 export function readSettings(ctx: GitHubContext, env: NodeJS.ProcessEnv = process.env): Settings {
-  const { inputs, envPat } = readInputs(env);
-  return settingsFrom(inputs, ctx, envPat);
+  const { inputs, envPat, passwords } = readInputs(env);
+  return settingsFrom(inputs, ctx, envPat, passwords);
 }
 
 /** action.yml's default of `name` for this run: a `${{ github.* }}` default from the context; undefined when it cannot say (`token`). */
@@ -112,7 +115,7 @@ export function defaultFor(name: InputName, ctx: GitHubContext): string | undefi
 }
 
 /** Validates raw inputs (as readInputs returns them) into Settings. Only `context` and `file` look at the disk. */
-export function settingsFrom(raw: RawInputs, ctx: GitHubContext, envPat = ''): Settings {
+export function settingsFrom(raw: RawInputs, ctx: GitHubContext, envPat = '', passwords: Record<string, string> = {}): Settings {
   const errors: ActionError[] = [];
   const attempt = collector(errors);
   const value = (name: InputName): string => raw[name] || (defaultFor(name, ctx) ?? '');
@@ -168,6 +171,10 @@ export function settingsFrom(raw: RawInputs, ctx: GitHubContext, envPat = ''): S
   // No second error about the Dockerfile of a context that is not there.
   const file = contextOk ? attempt(() => rules.checkFile(raw.file, context), '') : raw.file || path.join(context, 'Dockerfile');
 
+  // A read-only run (a fork's pull request) has no secrets, and pushes nothing.
+  const others = parseAlsoPushTo(raw['also-push-to'], imageName, passwords, push && !ctx.readOnlyToken);
+  errors.push(...others.errors);
+
   const changed = changedInputs(raw, ctx);
   errors.push(
     ...rules.conflicts({
@@ -176,6 +183,7 @@ export function settingsFrom(raw: RawInputs, ctx: GitHubContext, envPat = ''): S
       promote: raw.promote !== '',
       merge: raw.merge !== '',
       platforms: [...new Set(parseList(raw.platforms))],
+      alsoPushTo: raw['also-push-to'] !== '',
       changed,
     }),
   );
@@ -220,6 +228,7 @@ export function settingsFrom(raw: RawInputs, ctx: GitHubContext, envPat = ''): S
     dryRun: bool('dry-run'),
     merge,
     pruneUntagged,
+    alsoPushTo: others.registries,
     changed,
   };
   if (errors.length > 0) throw new InputErrors(errors);
