@@ -32,5 +32,15 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: nodeGlobals },
   },
-  { files: ['__tests__/**/*.ts'], ...jest.configs['flat/recommended'] },
+  {
+    files: ['__tests__/**/*.ts'],
+    ...jest.configs['flat/recommended'],
+    rules: {
+      ...jest.configs['flat/recommended'].rules,
+      // A skipped, commented-out or assertion-free test passes without testing anything: an error, not a warning.
+      'jest/no-disabled-tests': 'error',
+      'jest/no-commented-out-tests': 'error',
+      'jest/expect-expect': 'error',
+    },
+  },
 );

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeCredentialHelper } from '../../src/docker/credential-helper.js';
+import { tempDir } from '../../__fixtures__/temp-dir.js';
 
 /** The JSON the docker CLI hands a helper's `store` (Go's encoding of its Credentials). */
 const LOGIN = '{"ServerURL":"127.0.0.1:5000","Username":"octo-\\"bot\\"","Secret":"ghs_secret0123"}';
@@ -11,7 +11,7 @@ const LOGIN = '{"ServerURL":"127.0.0.1:5000","Username":"octo-\\"bot\\"","Secret
 // The same script under the system's sh and busybox's: it must need nothing beyond POSIX sh and sed -E.
 describe.each(['sh', 'busybox sh'])('the run’s credential helper under %s', (shell) => {
   // A directory with a space and a quote, so the paths embedded in the script must be quoted right.
-  const configDir = path.join(mkdtempSync(path.join(os.tmpdir(), "it's temp-")), 'ghcr-publish-config-abc123');
+  const configDir = path.join(tempDir("it's temp-"), 'ghcr-publish-config-abc123');
   mkdirSync(configDir);
   const helper = writeCredentialHelper(configDir, '127.0.0.1:5000');
   const call = (verb: string, input = '') => {

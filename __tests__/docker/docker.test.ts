@@ -94,6 +94,12 @@ describe('the build command line', () => {
       'ctx',
     ]);
   });
+
+  it('with cache: false, --no-cache for either builder, so not even its own cache is used', () => {
+    expect(buildArgs({ ...spec, noCache: true }, true)).toContain('--no-cache');
+    expect(buildArgs({ ...spec, secretFiles: [], noCache: true }, false)).toContain('--no-cache');
+    expect(buildArgs(spec, true)).not.toContain('--no-cache');
+  });
 });
 
 describe('which failed pushes are tried again', () => {
@@ -107,6 +113,9 @@ describe('which failed pushes are tried again', () => {
     ['denied: permission_denied: write_package', false],
     ['unauthorized: authentication required (401)', false],
     ['403 Forbidden', false],
+    // GitHub throttles pushes with a 403 (markrussinovich/refchecker#67): a wait, not a refusal.
+    ['denied: You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', true],
+    ['unexpected status from PUT request: 429 Too Many Requests: toomanyrequests: retry-after: 10.3ms, allowed: 2000/minute', true],
     ['An image does not exist locally with the tag: x', false],
   ])('%s → %s', (output, transient) => {
     expect(isTransientPushFailure(output)).toBe(transient);

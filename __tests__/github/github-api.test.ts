@@ -48,7 +48,7 @@ describe('the owner: an organization, else a user', () => {
   it('asks /orgs, then /users on 404, with the nested name escaped, and remembers', async () => {
     const api = fresh((_req, url) =>
       url.pathname.startsWith('/api/users/')
-        ? { status: 200, body: { html_url: 'page', visibility: 'public', repository: null } }
+        ? { status: 200, body: url.pathname.endsWith('/versions') ? [] : { html_url: 'page', visibility: 'public', repository: null } }
         : { status: 404, body: { message: 'Not Found' } },
     );
     expect(await api.getPackage('octocat', 'container', 'tools/cli')).toEqual({ html_url: 'page', visibility: 'public', repository: null });
@@ -79,12 +79,29 @@ describe('versions', () => {
       return { status: 200, body: [version(page * 10, page === 1 ? ['latest'] : [])], headers: next };
     });
     const all = await api.listVersions('acme', 'container', 'widget');
-    expect(all).toEqual([
-      { id: 10, name: 'sha256:10', createdAt: '2025-01-01T00:00:00Z', updatedAt: '2025-01-02T00:00:00Z', tags: ['latest'] },
-      { id: 20, name: 'sha256:20', createdAt: '2025-01-01T00:00:00Z', updatedAt: '2025-01-02T00:00:00Z', tags: [] },
-      { id: 30, name: 'sha256:30', createdAt: '2025-01-01T00:00:00Z', updatedAt: '2025-01-02T00:00:00Z', tags: [] },
-    ]);
+    expect(all).toEqual({
+      complete: true,
+      versions: [
+        { id: 10, name: 'sha256:10', createdAt: '2025-01-01T00:00:00Z', updatedAt: '2025-01-02T00:00:00Z', tags: ['latest'] },
+        { id: 20, name: 'sha256:20', createdAt: '2025-01-01T00:00:00Z', updatedAt: '2025-01-02T00:00:00Z', tags: [] },
+        { id: 30, name: 'sha256:30', createdAt: '2025-01-01T00:00:00Z', updatedAt: '2025-01-02T00:00:00Z', tags: [] },
+      ],
+    });
     expect(requests).toHaveLength(3);
+  });
+
+  it('stop at the pages asked for, saying that more were left', async () => {
+    const api = fresh((_req, url) => {
+      const page = Number(url.searchParams.get('page') ?? '1');
+      return {
+        status: 200,
+        body: [version(page)],
+        headers: { link: `<${base}/orgs/acme/packages/container/widget/versions?per_page=100&page=${page + 1}>; rel="next"` },
+      };
+    });
+    const listed = await api.listVersions('acme', 'container', 'widget', 2);
+    expect([listed.complete, listed.versions.map((v) => v.id)]).toEqual([false, [1, 2]]);
+    expect(requests).toHaveLength(2);
   });
 
   it('are deleted by id', async () => {
@@ -95,18 +112,22 @@ describe('versions', () => {
 });
 
 describe('retries', () => {
-  it('ride out 5xx and 429, honouring Retry-After', async () => {
+  it('ride out 5xx', async () => {
     let n = 0;
-    const api = fresh(() =>
-      ++n === 1
-        ? { status: 503, body: { message: 'busy' } }
-        : n === 2
-          ? { status: 429, body: {}, headers: { 'retry-after': '2' } }
-          : { status: 204 },
-    );
+    const api = fresh(() => (++n <= 2 ? { status: n === 1 ? 503 : 502, body: { message: 'busy' } } : { status: 204 }));
     await api.deleteVersion('acme', 'container', 'widget', 1);
     expect(requests).toHaveLength(3);
-    expect(waits).toEqual([100, 2000]);
+    expect(waits).toEqual([100, 200]);
+  });
+
+  it('never wait out a rate limit: its end is told, for the caller to stop', async () => {
+    const api = fresh(() => ({ status: 429, body: { message: 'Too many requests' }, headers: { 'retry-after': '30' } }));
+    const before = Date.now();
+    const e = (await api.deleteVersion('acme', 'container', 'widget', 1).catch((x: unknown) => x)) as GitHubApiError;
+    expect(requests).toHaveLength(1);
+    expect(waits).toEqual([]);
+    expect(e.rateLimited).toBe(true);
+    expect((e.limitEnds?.getTime() ?? 0) - before).toBeGreaterThanOrEqual(30_000);
   });
 
   it.each([401, 403, 404, 422])('never on %i', async (status) => {
@@ -135,7 +156,13 @@ describe('retries', () => {
 
 describe('rate limits', () => {
   it.each([
-    ['403 with no requests left', 403, { 'x-ratelimit-remaining': '0' }, 'API rate limit exceeded for installation', true],
+    [
+      '403 with no requests left',
+      403,
+      { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1900000000' },
+      'API rate limit exceeded for installation',
+      true,
+    ],
     ['a secondary limit', 403, { 'retry-after': '60' }, 'You have exceeded a secondary rate limit', true],
     ['429', 429, {}, 'Too many requests', true],
     ['a plain 403', 403, { 'x-ratelimit-remaining': '4999' }, 'Resource not accessible by integration', false],
@@ -143,5 +170,16 @@ describe('rate limits', () => {
     const api = fresh(() => ({ status, body: { message }, headers }));
     const e = (await api.deleteVersion('acme', 'container', 'widget', 1).catch((x: unknown) => x)) as GitHubApiError;
     expect([e.status, e.githubMessage, e.rateLimited]).toEqual([status, message, limited]);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('a primary limit ends when x-ratelimit-reset says', async () => {
+    const api = fresh(() => ({
+      status: 403,
+      body: { message: 'API rate limit exceeded' },
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1900000000' },
+    }));
+    const e = (await api.listVersions('acme', 'container', 'widget').catch((x: unknown) => x)) as GitHubApiError;
+    expect(e.limitEnds?.toISOString()).toBe('2030-03-17T17:46:40.000Z');
   });
 });

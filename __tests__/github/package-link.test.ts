@@ -49,7 +49,7 @@ describe('the link check', () => {
         if (answer instanceof Error) throw answer;
         return answer;
       },
-      listVersions: async () => [],
+      listVersions: async () => ({ versions: [], complete: true }),
       deleteVersion: async () => undefined,
     };
     return { fake, asked };
@@ -78,6 +78,16 @@ describe('the link check', () => {
     expect(asked).toEqual(['acme docker api', 'acme docker api']);
     expect(link.warning).toContain('The package api is not linked to any repository, not to Acme/Widget');
     expect(link.packageUrl).toBe('https://github.com/orgs/acme/packages/docker/package/api');
+  });
+
+  it("compares with the repository the source label names (the repository input), not the workflow's", async () => {
+    const linkedTo = (full_name: string) => api({ visibility: 'public', repository: { full_name } }).fake;
+    const elsewhere = settings({ repository: 'Acme/Images' });
+    const ok = await checkPackageLink(elsewhere, context, token, { api: linkedTo('acme/images'), retry: noWait });
+    expect(ok.warning).toBeUndefined();
+    const off = await checkPackageLink(elsewhere, context, token, { api: linkedTo('Acme/Widget'), retry: noWait });
+    expect(off.warning).toContain('is linked to Acme/Widget, not to Acme/Images (the repository its org.opencontainers.image.source');
+    expect(off.warning).toContain('add Acme/Images with the Write role');
   });
 
   it("is a notice with GitHub's words and the documented page when the API refuses", async () => {

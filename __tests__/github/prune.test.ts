@@ -1,6 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { GitHubApiError, type PackageVersion, type PackagesApi } from '../../src/github/github-api.js';
-import { PRUNE_PERMISSIONS, type PruneRequest, type PruneResult, pruneUntagged } from '../../src/github/prune.js';
+import {
+  PRUNE_MAX_DELETES,
+  PRUNE_MAX_LIST_PAGES,
+  PRUNE_PERMISSIONS,
+  type PruneRequest,
+  type PruneResult,
+  pruneUntagged,
+} from '../../src/github/prune.js';
 import { BY_DIGEST_ANNOTATION, manifestFacts } from '../../src/github/prune-keep.js';
 
 const DAY = 86_400_000;
@@ -21,8 +28,8 @@ interface Node {
 const img = (digest: string, age: number, more: Partial<Node> = {}): Node => ({ digest, age, ...more });
 const index = (digest: string, age: number, children: string[], more: Partial<Node> = {}): Node => ({ digest, age, children, ...more });
 
-/** A package on a fake GitHub and registry; records deletions, fails the ones `failDelete` names. */
-function world(nodes: Node[], failDelete: Record<string, GitHubApiError> = {}) {
+/** A package on a fake GitHub and registry; records deletions, fails the ones `failDelete` names; `listing` replaces the API's listing. */
+function world(nodes: Node[], failDelete: Record<string, GitHubApiError> = {}, listing?: PackagesApi['listVersions']) {
   const deletions: string[] = [];
   const logs: string[] = [];
   const warnings: string[] = [];
@@ -37,7 +44,7 @@ function world(nodes: Node[], failDelete: Record<string, GitHubApiError> = {}) {
     }));
   const api: PackagesApi = {
     getPackage: async () => ({}),
-    listVersions: async () => versions,
+    listVersions: listing ?? (async () => ({ versions, complete: true })),
     deleteVersion: async (_owner, _type, _name, id) => {
       const digest = versions.find((v) => v.id === id)?.name ?? '';
       if (failDelete[digest]) throw failDelete[digest];
@@ -177,30 +184,14 @@ describe('when in doubt, nothing is deleted', () => {
   });
 
   it('a listing the API refuses: a warning with the permissions, nothing deleted', async () => {
-    const w = world([img('old', 30)]);
     const api403 = new GitHubApiError(403, 'Resource not accessible by integration', false);
-    const result = await pruneUntagged(
-      {
-        owner: 'acme',
-        packageType: 'container',
-        packageName: 'widget',
-        repoPath: 'acme/widget',
-        olderThanMs: 0,
-        keepDigests: [],
-        dryRun: false,
-        now: NOW,
-      },
-      {
-        api: { getPackage: async () => ({}), listVersions: async () => Promise.reject(api403), deleteVersion: async () => undefined },
-        manifest: async () => Promise.reject(new Error('not asked')),
-        info: () => undefined,
-        warning: (m) => w.warnings.push(m),
-      },
-    );
+    const w = world([img('old', 30)], {}, async () => Promise.reject(api403));
+    const result = await w.prune({ olderThanMs: 0 });
     expect(result).toEqual({ deleted: [], wouldDelete: [], kept: 0, warning: w.warnings[0] });
     expect(result.warning).toBe(
       `Nothing was pruned: listing the versions of package widget failed: the GitHub API answered HTTP 403 (Resource not accessible by integration). ${PRUNE_PERMISSIONS}`,
     );
+    expect(w.deletions).toEqual([]);
   });
 });
 
@@ -210,15 +201,11 @@ describe('a deletion GitHub refuses', () => {
   it.each([
     ['403', new GitHubApiError(403, 'Resource not accessible by integration', false), ['packages: write', 'admin role', 'delete:packages']],
     [
-      '404 (what GitHub answers a token that may not see it)',
+      '404 (what GitHub answers a token without the admin role: canonical/authd#1376)',
       new GitHubApiError(404, 'Package not found.', false),
-      ['Package not found.', 'delete:packages'],
+      ['Package not found.', 'lacks the admin role on the package', 'with the Admin role', 'delete:packages'],
     ],
-    [
-      'a rate limit',
-      new GitHubApiError(429, 'API rate limit exceeded', true),
-      ['rate limit was reached', 'the next publish prunes what is left'],
-    ],
+    ['a rate limit', new GitHubApiError(429, 'API rate limit exceeded', true), ["GitHub's API rate limit", 'the next publish goes on']],
     ['no answer', new GitHubApiError(0, 'ECONNRESET', false), ['could not be reached (ECONNRESET)']],
   ])('%s: stops with a warning; deleted lists only what went', async (_what, error, says) => {
     const w = world(nodes, { b: error });
@@ -234,6 +221,59 @@ describe('a deletion GitHub refuses', () => {
     const result = await w.prune();
     expect(result.deleted).toEqual([]);
     expect(result.warning).toMatch(/^Pruning stopped before deleting any: deleting a /);
+  });
+});
+
+describe("within the Packages API's limits", () => {
+  it(`deletes at most ${PRUNE_MAX_DELETES} a run, says how far it got, and the next run goes on`, async () => {
+    const many = Array.from({ length: PRUNE_MAX_DELETES + 30 }, (_, i) => img(`old${i}`, 30 + i));
+    const first = world(many);
+    const result = await first.prune();
+    expect(result.deleted).toHaveLength(PRUNE_MAX_DELETES);
+    expect(result.warning).toBe(
+      `Pruned ${PRUNE_MAX_DELETES} of ${PRUNE_MAX_DELETES + 30} untagged versions that no kept image needs: at most ${PRUNE_MAX_DELETES} a run, within GitHub's API rate limits; the next publish deletes more.`,
+    );
+    const next = world(many.filter((n) => !first.deletions.includes(n.digest)));
+    expect((await next.prune()).deleted).toHaveLength(30);
+    expect(next.warnings).toEqual([]);
+  });
+
+  it('a package with more versions than a run reads: nothing pruned, saying why', async () => {
+    const asked: (number | undefined)[] = [];
+    const w = world([img('old', 30)], {}, async (_o, _t, _n, maxPages) => {
+      asked.push(maxPages);
+      return { versions: [], complete: false };
+    });
+    const result = await w.prune({ olderThanMs: 0 });
+    expect(asked).toEqual([PRUNE_MAX_LIST_PAGES]);
+    expect(result.deleted).toEqual([]);
+    expect(result.warning).toContain(`more than a run reads (${PRUNE_MAX_LIST_PAGES} pages`);
+  });
+});
+
+describe('a version GitHub will not delete', () => {
+  it.each([
+    // kairos-io/kairos#4723
+    [
+      'the last tagged version',
+      'You cannot delete the last tagged version of a package. You must delete the package instead.',
+      'tagged since it was listed',
+    ],
+    // docs.github.com, "Deleting and restoring a package" (the rule; the words are GitHub's, not documented)
+    [
+      'a public version downloaded over 5,000 times',
+      'Publicly visible package versions with more than 5000 downloads cannot be deleted.',
+      'downloaded more than 5,000 times',
+    ],
+  ])('%s (400): kept, said as it is, and the others still go', async (_what, words, says) => {
+    const w = world([img('a', 30), img('b', 30), img('c', 30)], { b: new GitHubApiError(400, words, false) });
+    const result = await w.prune();
+    expect(result.deleted).toEqual(['a', 'c']);
+    expect(result.kept).toBe(1);
+    expect(result.warning).toBe(
+      `GitHub refused to delete, and keeps: b (version 101): ${words} (${result.warning?.split(`${words} (`)[1]}`,
+    );
+    expect(result.warning).toContain(says);
   });
 });
 

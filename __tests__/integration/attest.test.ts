@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { type CosignResult, cosign, cosignCommand } from '../support/cosign.js';
 import { rawManifest } from '../support/inspect.js';
 import { FakeCacheService } from '../support/cache-service.js';
@@ -29,7 +28,6 @@ afterAll(async () => {
   await removeLocalImages(registry.host);
   await sigstore.stop();
   await registry.stop();
-  rmSync(runner.dir, { recursive: true, force: true });
 });
 
 const github: GitHub = { repository: 'Acme/Widget', actor: USER, token: TOKEN, ref: 'refs/heads/main' };
@@ -41,9 +39,18 @@ const job = (visibility: OidcJob['visibility']): OidcJob => ({
   visibility,
 });
 
-async function publish(image: string, visibility: OidcJob['visibility'], more: Record<string, string> = {}): Promise<StepResult> {
+async function publish(
+  image: string,
+  visibility: OidcJob['visibility'],
+  more: Record<string, string> = {},
+  env: Record<string, string> = {},
+): Promise<StepResult> {
   helloContext(runner.workspace, `${image} ${randomUUID()}\n`);
-  return runner.main(github, { registry: registry.host, image, tags: 'v1', attest: 'true', ...more }, sigstore.env(job(visibility)));
+  return runner.main(
+    github,
+    { registry: registry.host, image, tags: 'v1', attest: 'true', ...more },
+    { ...sigstore.env(job(visibility)), ...env },
+  );
 }
 
 const verify = (command: string, visibility: OidcJob['visibility']): Promise<CosignResult> =>
@@ -220,6 +227,31 @@ describe('runs that publish nothing new', () => {
   });
 });
 
+describe('an image that also goes to another registry', () => {
+  const HUB_TOKEN = 'dckr_pat_attestTestHubToken01';
+  let hub: TestRegistry;
+  beforeAll(async () => void (hub = await startRegistry({ kind: 'htpasswd', users: { acmebot: HUB_TOKEN } })));
+  afterAll(() => hub.stop());
+
+  it('is signed once, and cosign verifies it from the other registry alone', async () => {
+    const stored = sigstore.attestations.length;
+    const step = await publish(
+      'everywhere',
+      'public',
+      { 'also-push-to': `${hub.host}/acmebot/everywhere user=acmebot password-env=HUB_TOKEN` },
+      { HUB_TOKEN },
+    );
+    expect(failure(step)).toBe('');
+    expect(sigstore.attestations.length).toBe(stored + 1);
+    const there = cosignCommand(step.summary).replace(`${registry.host}/acme/everywhere@`, `${hub.host}/acmebot/everywhere@`);
+    const result = await cosign(there, sigstore.trust['public-good'], { host: hub.host, user: 'acmebot', password: HUB_TOKEN });
+    expect(result.status).toBe(0);
+    expect(result.statements[0].subject).toEqual([
+      { name: `${registry.host}/acme/everywhere`, digest: { sha256: step.outputs.digest.replace('sha256:', '') } },
+    ]);
+  });
+});
+
 describe('platform jobs and their merge job', () => {
   const cache = new FakeCacheService();
   beforeAll(() => cache.start());
@@ -240,7 +272,6 @@ describe('platform jobs and their merge job', () => {
     await removeLocalImages(registry.host);
     const stored = sigstore.attestations.length;
     const merge = await run.job({ ...inputs, merge: 'linux/amd64,linux/arm64', tags: 'v3' }, { env });
-    for (const j of [...platformJobs, merge]) rmSync(j.runner.dir, { recursive: true, force: true });
     expect([...platformJobs, merge].map((j) => failure(j.main))).toEqual(['', '', '']);
     expect(sigstore.attestations.length).toBe(stored + 1);
     for (const step of [...platformJobs.map((j) => j.main), merge.main]) {

@@ -192,6 +192,79 @@ describe('two workflow runs at once', () => {
   });
 });
 
+describe('the hand-over, known before building', () => {
+  // A read-only cache token (pull_request_target, check_run: actions/toolkit#2429) or a cache mode
+  // that forbids writes (ACTIONS_CACHE_MODE, actions/toolkit#2447) would leave a pushed image the
+  // merge job never finds: the platform job stops before its build.
+  const expectNothingDone = async (job: Job, image: string) => {
+    expect(job.main.exitCode).toBe(1);
+    expect(built(job.main)).toBe(false);
+    expect(job.main.dockerCalls.filter((c) => c.startsWith('buildx build') || c.startsWith('push'))).toEqual([]);
+    expect(job.main.seconds).toBeLessThan(10);
+    expect(await listTags(`${registry.host}/acme/${image}`, CREDS)).toEqual([]);
+  };
+
+  it('a read-only cache token: the platform job fails in seconds, building and pushing nothing', async () => {
+    const readOnly = new FakeCacheService();
+    readOnly.readOnly = true;
+    await readOnly.start();
+    try {
+      const run = new WorkflowRun(readOnly, github('refs/heads/main'));
+      const job = await run.job(
+        { registry: registry.host, image: 'readonly', platforms: 'linux/arm64', push: 'by-digest' },
+        { workspace: (dir) => helloContext(dir, 'read-only\n') },
+      );
+      await expectNothingDone(job, 'readonly');
+      expect(failure(job.main)).toContain('cache write denied');
+      expect(readOnly.entries).toEqual([]);
+    } finally {
+      await readOnly.stop();
+    }
+  });
+
+  it('ACTIONS_CACHE_MODE=read: the platform job fails before its build; write-only: the merge job fails saying so', async () => {
+    const run = new WorkflowRun(cache, github('refs/heads/main'));
+    const job = await run.job(
+      { registry: registry.host, image: 'readmode', platforms: 'linux/arm64', push: 'by-digest' },
+      { env: { ACTIONS_CACHE_MODE: 'read' }, workspace: (dir) => helloContext(dir, 'read mode\n') },
+    );
+    await expectNothingDone(job, 'readmode');
+    expect(failure(job.main)).toContain('ACTIONS_CACHE_MODE=read');
+    const merge = await run.job(
+      { registry: registry.host, image: 'readmode', merge: PLATFORMS.join(',') },
+      { env: { ACTIONS_CACHE_MODE: 'write-only' } },
+    );
+    expect(merge.main.exitCode).toBe(1);
+    expect(failure(merge.main)).toContain('ACTIONS_CACHE_MODE=write-only');
+  });
+
+  it('GitHub Enterprise Server (the v1 cache service, ACTIONS_CACHE_URL): platform jobs and merge work', async () => {
+    const ghes = { ...github('refs/tags/v4.0.0'), server_url: 'https://ghes.example.com' };
+    const run = new WorkflowRun(cache, ghes, undefined, cache.enterpriseEnv);
+    const calls = cache.calls.length;
+    const jobs = await platformJobs(run, 'enterprise', randomUUID());
+    const merge = await mergeJob(run, 'enterprise');
+    expect(failure(merge.main)).toBe('');
+    const index = (await indexOf('enterprise:4.0.0')).json as Index;
+    expect(index.manifests.map((m) => m.digest)).toEqual(jobs.map((j) => j.main.outputs.digest));
+    const used = cache.calls.slice(calls);
+    expect(used.every((c) => c.startsWith('v1 '))).toBe(true);
+    expect(used).toEqual(expect.arrayContaining(['v1 POST caches', 'v1 PATCH caches/{id}', 'v1 POST caches/{id}', 'v1 GET cache']));
+  });
+
+  it('GitHub Enterprise Server without the cache service: the platform job says before building what to do', async () => {
+    const ghes = { ...github('refs/heads/main'), server_url: 'https://ghes.example.com' };
+    const run = new WorkflowRun(cache, ghes, undefined, { ACTIONS_RUNTIME_TOKEN: cache.token });
+    const job = await run.job(
+      { registry: registry.host, image: 'nocache', platforms: 'linux/arm64', push: 'by-digest' },
+      { workspace: (dir) => helloContext(dir, 'no cache\n') },
+    );
+    await expectNothingDone(job, 'nocache');
+    expect(failure(job.main)).toContain('ACTIONS_CACHE_URL is not set');
+    expect(failure(job.main)).toContain('An administrator of the server enables the Actions cache');
+  });
+});
+
 describe('on GitHub rules', () => {
   const WRITE = 'ghs_mergeJobWithPackagesWrite01';
   const READ = 'ghs_mergeForkPullRequestToken02';
@@ -223,9 +296,15 @@ describe('on GitHub rules', () => {
       ),
     );
     await removeLocalImages(gh.host);
+    const signed = gh.signedUrls.requests.length;
     const merge = await run.job(inputs({ merge: PLATFORMS.join(',') }), {
       env,
     });
+    // Each platform image's config was read where the registry redirected it, without the credential.
+    expect(gh.signedUrls.requests.slice(signed).map((r) => [r.authorization, r.status])).toEqual([
+      [false, 200],
+      [false, 200],
+    ]);
     expect(jobs.map((j) => failure(j.main))).toEqual(['', '']);
     expect(failure(merge.main)).toBe('');
     expect(merge.main.outputs['token-source']).toBe('github-token');

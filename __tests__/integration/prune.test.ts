@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createPackagesApi } from '../../src/github/github-api.js';
@@ -10,6 +9,7 @@ import { BY_DIGEST_ANNOTATION } from '../../src/github/prune-keep.js';
 import { RegistryClient } from '../../src/registry/registry-client.js';
 import { FakeGitHub } from '../support/github.js';
 import { OciPusher, type Pushed, sha256 } from '../support/oci-push.js';
+import { tempDir } from '../../__fixtures__/temp-dir.js';
 
 const ADMIN = 'ghs_pruneJobOfThePublisher01';
 const OTHER_REPO = 'ghs_pruneJobOfAnotherRepo002';
@@ -95,7 +95,7 @@ beforeAll(async () => {
   await github.start();
   pusher = new OciPusher(github.host, REPO, `github-actions:${ADMIN}`);
   // The tagged image: a real two-platform build (with BuildKit's attestation manifests in its index), copied as it is.
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'prune-'));
+  const dir = tempDir('prune-');
   writeFileSync(
     path.join(dir, 'Dockerfile'),
     'FROM scratch\nLABEL org.opencontainers.image.source=https://github.com/Acme/Widget\nCOPY hello.txt /hello.txt\n',
@@ -236,5 +236,37 @@ describe('with the admin role', () => {
     expect(await status('manifests', v.young.digest)).toBe(404);
     expect(versionDigests()).toContain(v.pending.digest);
     expect(await unfetchableUnderTags()).toEqual([]);
+  });
+});
+
+describe('a version tagged while the prune runs', () => {
+  it("is kept when GitHub will not delete the package's last tagged version, and the prune says so", async () => {
+    const repo = 'acme/raced';
+    const raced = new OciPusher(github.host, repo, `github-actions:${ADMIN}`);
+    const tagged = await raced.image('latest', 'linux/amd64', 'the release');
+    const old = await raced.image(undefined, 'linux/amd64', 'an old build');
+    const other = await raced.image(undefined, 'linux/amd64', 'another old build');
+    for (const d of [tagged, old, other]) github.versions.setCreated(d.digest, new Date(Date.now() - 40 * DAY));
+    // Another workflow moves the only tag onto the old build as the prune deletes it.
+    github.beforeDelete = async (_repository, digest) => {
+      if (digest !== old.digest) return;
+      const res = await raced.send('GET', `/v2/${repo}/manifests/${old.digest}`, undefined, undefined, ACCEPT);
+      await raced.manifest('latest', (await res.json()) as object);
+    };
+    try {
+      const result = await prune(ADMIN, { packageName: 'raced', repoPath: repo });
+      expect(result.deleted).toEqual([other.digest]);
+      expect(result.warning).toContain(
+        `GitHub refused to delete, and keeps: ${old.digest} (version ${github.versions.list(repo).find((x) => x.name === old.digest)?.id}): You cannot delete the last tagged version of a package. You must delete the package instead. (it was tagged since it was listed`,
+      );
+      expect(github.versions.list(repo).map((x) => [x.name, x.tags])).toEqual(
+        expect.arrayContaining([
+          [old.digest, ['latest']],
+          [tagged.digest, []],
+        ]),
+      );
+    } finally {
+      github.beforeDelete = undefined;
+    }
   });
 });

@@ -22,6 +22,8 @@ let stop: () => Promise<void>;
 beforeAll(async () => {
   ({ registry, proxy, stop } = await registryBehindProxy({ 'octo-bot': TOKEN }));
   HOST = proxy.host;
+  // As ghcr.io does: every blob read answers 307 to a signed URL on another origin, which refuses a credential.
+  proxy.inject({ method: 'GET', path: /\/blobs\/sha256:[0-9a-f]{64}$/, fault: 'redirect', times: Infinity });
 });
 afterAll(() => stop());
 
@@ -169,7 +171,12 @@ describe('immutable-tags', () => {
 
   it('refuses a full version held by an image of another commit before building, and changes nothing', async () => {
     const before = await held();
+    const signed = proxy.signedUrls.requests.length;
     const { step, from } = await build('refs/tags/v3.0.0', SHA_B, 'another commit\n');
+    // The held image's config (its commit) was read where the registry redirected, without the credential.
+    const reads = proxy.signedUrls.requests.slice(signed);
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.every((r) => r.status === 200 && !r.authorization)).toBe(true);
     expect(step.exitCode).toBe(1);
     expect(built(step)).toBe(false);
     expect(failure(step)).toContain(`${HOST}/acme/immut:3.0.0 already holds ${first.outputs.digest}`);

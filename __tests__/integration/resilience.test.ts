@@ -58,7 +58,7 @@ describe("the action's own push (buildx, an OCI layout)", () => {
     expect(main.stdout).toMatch(
       /POST http:\/\/127\.0\.0\.1:\d+\/v2\/acme\/transient\/blobs\/uploads\/ answered 503 Service Unavailable; retrying in/,
     );
-    expect(main.stdout).toMatch(/manifests\/\S+ answered 429 Too Many Requests; retrying in 1 s/);
+    expect(main.stdout).toMatch(/manifests\/\S+ answered 429 Too Many Requests \(a rate limit: [^)]*\); retrying in 1 s/);
     expect(main.stdout).toMatch(/failed \([^)]*\); retrying/);
     expect(main.dockerCalls.filter((c) => c.startsWith('push '))).toEqual([]);
   });
@@ -94,6 +94,76 @@ describe("the action's own push (buildx, an OCI layout)", () => {
     // The ping, the upload answered 401, that answered once with Basic: three requests, no retry.
     expect(proxy.requests.length - before).toBeLessThanOrEqual(3);
     expect(main.stdout).not.toContain('retrying');
+  });
+});
+
+describe('rate limits, which look like refusals', () => {
+  // GitHub throttles pushes with a 403 (markrussinovich/refchecker#67); ghcr.io states the wait of
+  // a 429 in its body, not in Retry-After (chainguard-images/images#173).
+  const SECONDARY = 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
+  const IN_BODY = 'retry-after: 10.3ms, allowed: 2000/minute';
+
+  it('a 403 secondary rate limit and a 429 with its wait in the body are waited out, and the step succeeds', async () => {
+    const runner = new Runner();
+    workspace(runner, `throttled ${Date.now()}\n`);
+    proxy.inject({ method: 'POST', path: BLOB_POST, fault: { status: 403, message: SECONDARY }, times: 1 });
+    proxy.inject({ method: 'PUT', path: MANIFEST, fault: { status: 429, message: IN_BODY }, times: 2 });
+    const main = await runner.main(github('throttled'), { registry: proxy.host, tags: 'one,two' });
+    expect(failure(main)).toBe('');
+    expect(main.exitCode).toBe(0);
+    await heldEverywhere('throttled', ['one', 'two'], main.outputs.digest);
+    expect(main.stdout).toMatch(
+      /uploads\/ answered 403 Forbidden \(a rate limit: denied: You have exceeded a secondary rate limit[^)]*\); retrying in 5 s/,
+    );
+    expect(main.stdout).toMatch(
+      /manifests\/\S+ answered 429 Too Many Requests \(a rate limit: toomanyrequests: retry-after: 10\.3ms[^)]*\); retrying in 0\.01 s/,
+    );
+  });
+
+  it('a rate limit that persists fails the step as a rate limit, with no advice about the credential', async () => {
+    const runner = new Runner();
+    workspace(runner, `still throttled ${Date.now()}\n`);
+    proxy.inject({ method: 'POST', path: BLOB_POST, fault: { status: 403, message: SECONDARY, retryAfter: '0' }, times: Infinity });
+    const before = proxy.requests.length;
+    const main = await runner.main(github('still-throttled'), { registry: proxy.host, tags: 'x' });
+    expect(main.exitCode).toBe(1);
+    expect(failure(main)).toContain('a rate limit');
+    expect(failure(main)).toContain('Re-run the job in a few minutes');
+    expect(failure(main)).not.toMatch(/push rights|PAT|permissions:/);
+    expect(proxy.requests.slice(before).filter((r) => r.method === 'POST')).toHaveLength(4);
+    expect(main.dockerCalls.some((c) => c.startsWith('buildx build'))).toBe(false);
+  });
+
+  it('a 403 that refuses is never retried and keeps its advice', async () => {
+    const runner = new Runner();
+    workspace(runner, `refused for real ${Date.now()}\n`);
+    proxy.inject({ method: 'POST', path: BLOB_POST, fault: { status: 403, message: 'permission_denied: write_package' }, times: Infinity });
+    const before = proxy.requests.length;
+    const main = await runner.main(github('denied'), { registry: proxy.host, tags: 'x' });
+    expect(main.exitCode).toBe(1);
+    expect(failure(main)).toContain('push rights');
+    expect(failure(main)).not.toContain('rate limit');
+    expect(proxy.requests.slice(before).filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(main.stdout).not.toContain('retrying');
+  });
+
+  it("the engine's push (the classic builder): the engine waits out a 429 itself; a 403 shows only its status line, so is not retried", async () => {
+    const runner = new Runner({ buildx: false });
+    workspace(runner, `engine throttled ${Date.now()}\n`);
+    proxy.inject({ method: 'PUT', path: /\/manifests\/first$/, fault: { status: 429, message: IN_BODY }, times: 1 });
+    const main = await runner.main(github('engine-throttled'), { registry: proxy.host, tags: 'first', cache: 'false' });
+    expect(failure(main)).toBe('');
+    expect(main.exitCode).toBe(0);
+    expect(
+      proxy.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/engine-throttled/manifests/first')).map((r) => r.status),
+    ).toEqual([429, 201, 201]); // the engine's two tries, then the action's tag PUT
+    await heldEverywhere('engine-throttled', ['first'], main.outputs.digest);
+
+    proxy.inject({ method: 'PUT', path: /\/manifests\/second$/, fault: { status: 403, message: SECONDARY }, times: 1 });
+    const refused = await runner.main(github('engine-throttled'), { registry: proxy.host, tags: 'second', cache: 'false' });
+    expect(refused.exitCode).toBe(1);
+    expect(failure(refused)).toMatch(/manifests\/second: 403 Forbidden/);
+    expect(refused.stdout).not.toContain('retrying');
   });
 });
 

@@ -70,6 +70,27 @@ describe("what to do about the registry's words", () => {
     for (const s of says) expect(advice).toContain(s);
   });
 
+  it.each([
+    [
+      'a 403 secondary rate limit',
+      refusal('denied: You have exceeded a secondary rate limit. Please wait a few minutes before you try again.'),
+    ],
+    ['a 429 that states its wait in the body', refusal('toomanyrequests: retry-after: 10.3ms, allowed: 2000/minute', 429)],
+  ])('%s is a rate limit, never advice about the token', (_what, error) => {
+    for (const credential of [token, pat('ghp_x')]) {
+      const advice = adviceFor(error, credential, settings(), context);
+      expect(advice).toContain('a rate limit');
+      expect(advice).toContain('Re-run the job in a few minutes');
+      expect(advice).not.toMatch(/PAT|permissions|write:packages|Manage Actions access/);
+    }
+  });
+
+  it('a 403 that is not a rate limit keeps the permission advice', () => {
+    const advice = adviceFor(refusal('denied: denied'), token, settings(), context);
+    expect(advice).toContain('permissions: packages: write');
+    expect(advice).not.toContain('rate limit');
+  });
+
   it('keeps to plain words on a generic registry', () => {
     const generic = settings({ registryType: 'generic', registry: 'registry.example.com' });
     expect(adviceFor(refusal('unauthorized: authentication required', 401), token, generic, context)).toContain(

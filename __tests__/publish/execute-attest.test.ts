@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SIGNER, statementOf } from '../../__fixtures__/fake-attestor.js';
+import { HUB } from '../../__fixtures__/other-registries.js';
+import { tempDir } from '../../__fixtures__/temp-dir.js';
 import { MemoryRegistry } from '../../__fixtures__/memory-registry.js';
 import { ociImage } from '../../__fixtures__/oci-image.js';
 import { captureLog, failure, FakeHandoff, makeWorld, planOf, removeWorldDirs, type World } from '../../__fixtures__/run-world.js';
@@ -188,9 +189,38 @@ describe('a promote', () => {
   });
 });
 
+describe('on every registry the image goes to', () => {
+  const hubAttachments = (w: World, digest: string) =>
+    w.other('docker.io').tagged(HUB.path, referrersTag(digest))
+      ? w
+          .other('docker.io')
+          .json<{ manifests: Descriptor[] }>(HUB.path, referrersTag(digest))
+          .manifests.map((m) => m.digest)
+      : [];
+
+  it('a build signs once, and the attestations go along to each other registry', async () => {
+    const w = makeWorld();
+    const result = await execute(attesting({ alsoPushTo: [HUB], platforms: ['linux/amd64', 'linux/arm64'] }), w.deps);
+    const signed = signedDigests(w);
+    expect(signed).toHaveLength(3);
+    expect(w.attestor.stored).toHaveLength(3);
+    for (const digest of signed) expect(hubAttachments(w, digest)).toEqual(attachedTo(w, digest));
+    expect(hubAttachments(w, result.digest)).toHaveLength(1);
+    expect(result.attestation?.lines).toContain('3 attached manifest(s) copied to docker.io/acmebot/widget');
+  });
+
+  it('a promote copies what is attached to the source to each registry', async () => {
+    const w = makeWorld();
+    const source = await execute(attesting({ path: 'acme/widget-ci', imageName: 'ghcr.io/acme/widget-ci', tags: ['main'] }), w.deps);
+    const promote = attesting({ alsoPushTo: [HUB], promote: { kind: 'reference', path: 'acme/widget-ci', reference: 'main' } });
+    await execute(promote, w.deps);
+    expect(hubAttachments(w, source.digest)).toEqual(attachedTo(w, source.digest));
+    expect(hubAttachments(w, source.digest)).toHaveLength(1);
+  });
+});
+
 describe('outputs and summary', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'summary-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('summary-');
 
   it('attestation-url, and the verify commands in the summary', async () => {
     const result = await execute(attesting(), makeWorld().deps);

@@ -148,6 +148,18 @@ describe('a platform job (push: by-digest)', () => {
     expect(e.message).toContain('no Actions cache service');
   });
 
+  it.each([
+    ['a read-only cache token (cache write denied)', (h: FakeHandoff) => void (h.writable = false), 'cache write denied'],
+    ['ACTIONS_CACHE_MODE=read', (h: FakeHandoff) => void (h.mode = 'read'), 'ACTIONS_CACHE_MODE=read'],
+  ])('with %s, fails before building or pushing anything', async (_what, set, says) => {
+    const w = makeWorld();
+    set(w.handoff);
+    const e = await failure(execute(planOf(platformJob('linux/arm64')), w.deps));
+    expect(e.message).toContain(says);
+    expect(w.docker.count('build')).toBe(0);
+    expect(w.registry.writes()).toEqual([]);
+  });
+
   it('without the Actions cache service fails before building or pushing anything', async () => {
     // Known before the build: an image pushed without a way to the merge job is an untagged version left behind.
     const w = makeWorld({ handoff: new FakeHandoff(false) });

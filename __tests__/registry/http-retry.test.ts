@@ -3,10 +3,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { type RetryPolicy, fetchWithRetry, retryDelay } from '../../src/registry/http-retry.js';
+import { statedWait } from '../../src/registry/rate-limit.js';
 
-// An answer the test scripts: a status (with an optional Retry-After), a reset socket, or silence.
-type Answer = number | { status: number; retryAfter: string } | 'reset' | 'hang';
+// An answer the test scripts: a status (with an optional Retry-After, other headers, a body of its own), a reset socket, or silence.
+type Answer = number | { status: number; retryAfter?: string; headers?: Record<string, string>; body?: string } | 'reset' | 'hang';
 
+const DENIED = '{"errors":[{"code":"DENIED","message":"permission_denied: write_package"}]}';
 let server: http.Server;
 let base: string;
 const script = new Map<string, Answer[]>();
@@ -22,9 +24,10 @@ beforeAll(async () => {
       if (answer === 'reset') return req.socket.destroy();
       if (answer === 'hang') return;
       const status = typeof answer === 'number' ? answer : answer.status;
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (typeof answer === 'object') headers['retry-after'] = answer.retryAfter;
-      res.writeHead(status, headers).end('{"errors":[{"code":"DENIED","message":"permission_denied: write_package"}]}');
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...(typeof answer === 'object' ? answer.headers : {}) };
+      if (typeof answer === 'object' && answer.retryAfter) headers['retry-after'] = answer.retryAfter;
+      const body = typeof answer === 'object' && answer.body !== undefined ? answer.body : DENIED;
+      res.writeHead(status, headers).end(body);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -97,10 +100,10 @@ describe('how long it waits', () => {
   });
 
   it('as long as Retry-After asks, in seconds', async () => {
-    script.set('/after', [{ status: 429, retryAfter: '3' }]);
+    script.set('/after', [{ status: 429, retryAfter: '3', body: '' }]);
     await fetchWithRetry(`${base}/after`, {}, policy());
     expect(slept).toEqual([3000]);
-    expect(told).toEqual([`GET ${base}/after answered 429 Too Many Requests; retrying in 3 s (attempt 2 of 3)`]);
+    expect(told).toEqual([`GET ${base}/after answered 429 Too Many Requests (a rate limit); retrying in 3 s (attempt 2 of 3)`]);
   });
 
   it('until the HTTP date Retry-After names', async () => {
@@ -165,5 +168,70 @@ describe('bodies', () => {
     expect(res.status).toBe(200);
     expect(opened).toBe(3);
     expect(bodies.get('/stream')?.at(-1)).toBe('part one, part two');
+  });
+});
+
+describe('rate limits', () => {
+  // GitHub's words for a push it throttles (markrussinovich/refchecker#67) and ghcr.io's for an
+  // upload rate limit, with the wait in the body (chainguard-images/images#173).
+  const SECONDARY = 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
+  const body = (code: string, message: string) => JSON.stringify({ errors: [{ code, message }] });
+
+  it.each<[string, Answer, number]>([
+    ['a 403 secondary rate limit, from a longer first wait', { status: 403, body: body('DENIED', SECONDARY) }, 5000],
+    [
+      'a 429 whose body states the wait (ms)',
+      { status: 429, body: body('TOOMANYREQUESTS', 'retry-after: 10.3ms, allowed: 2000/minute') },
+      10.3,
+    ],
+    ['a 429 whose body states the wait (a Go duration)', { status: 429, body: body('TOOMANYREQUESTS', 'retry-after: 1m30s') }, 60_000],
+    [
+      'a 403 with x-ratelimit-remaining: 0',
+      { status: 403, body: '{"message":"API rate limit exceeded"}', headers: { 'x-ratelimit-remaining': '0' } },
+      5000,
+    ],
+    ['a 403 whose Retry-After asks for 2 s', { status: 403, body: '{}', headers: { 'retry-after': '2' } }, 2000],
+    [
+      'a 429 whose header and body disagree: the header',
+      { status: 429, body: body('TOOMANYREQUESTS', 'retry-after: 10ms'), headers: { 'retry-after': '1' } },
+      1000,
+    ],
+  ])('%s is retried', async (_what, answer, wait) => {
+    const path = `/rate-${encodeURIComponent(_what)}`;
+    script.set(path, [answer]);
+    const res = await fetchWithRetry(`${base}${path}`, { method: 'POST' }, policy());
+    expect(res.status).toBe(200);
+    expect(requests(path)).toBe(2);
+    expect(slept).toEqual([wait]);
+    expect(told[0]).toContain('(a rate limit');
+  });
+
+  it('a rate limit that persists backs off, doubling up to a minute, and its answer is read whole', async () => {
+    const limited: Answer = { status: 403, body: body('DENIED', SECONDARY) };
+    script.set('/persisting', [limited, limited, limited, limited, limited]);
+    const res = await fetchWithRetry(`${base}/persisting`, {}, policy({ attempts: 5, rateLimitDelayMs: 20_000 }));
+    expect(res.status).toBe(403);
+    expect(slept).toEqual([20_000, 40_000, 60_000, 60_000]);
+    expect(await res.text()).toContain('secondary rate limit');
+  });
+
+  it('a 403 that refuses is answered at once, its words intact', async () => {
+    script.set('/refused', [{ status: 403, body: body('DENIED', 'permission_denied: write_package') }]);
+    const res = await fetchWithRetry(`${base}/refused`, {}, policy());
+    expect(res.status).toBe(403);
+    expect(requests('/refused')).toBe(1);
+    expect(slept).toEqual([]);
+    expect(await res.text()).toContain('write_package');
+  });
+
+  it.each([
+    ['toomanyrequests: retry-after: 10.3ms, allowed: 2000/minute', 10.3],
+    ['retry-after: 2s', 2000],
+    ['Retry-After: 3', 3000],
+    ['retry-after: 1h', 3_600_000],
+    ['retry after a while', undefined],
+    ['no wait at all', undefined],
+  ])('the wait %j states: %p ms', (text, ms) => {
+    expect(statedWait(text)).toBe(ms);
   });
 });

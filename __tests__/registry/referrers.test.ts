@@ -109,13 +109,26 @@ describe('what refers to an image', () => {
 });
 
 describe('carrying attachments to another repository', () => {
+  it('to another registry, streams the blobs and attaches it the same way there', async () => {
+    const { registry, subject } = withImage();
+    const attached = await attachBundle(registry.client(), REPO, subject, bundle('provenance'));
+    const hub = new MemoryRegistry('docker.io');
+    hub.seed(REPO, ociImage({ platform: 'linux/amd64', content: 'the image' }));
+    expect(await carryReferrers({ client: registry.client(), repo: REPO }, { client: hub.client(), repo: REPO }, [subject.digest])).toBe(1);
+    expect(hub.json<ArtifactJson>(REPO, attached.digest).subject).toEqual(subject);
+    expect(hub.json<{ manifests: Descriptor[] }>(REPO, referrersTag(subject.digest)).manifests.map((m) => m.digest)).toEqual([
+      attached.digest,
+    ]);
+    expect(hub.count('uploadBlob')).toBe(2);
+  });
+
   it('copies each one, mounting its blobs, and lists it under the same tag there', async () => {
     const { registry, subject } = withImage('acme/widget-ci');
     const client = registry.client();
     const attached = await attachBundle(client, 'acme/widget-ci', subject, bundle('provenance'));
     registry.seed(REPO, ociImage({ platform: 'linux/amd64', content: 'the image' }));
     const uploaded = registry.uploadedBytes;
-    expect(await carryReferrers(client, 'acme/widget-ci', REPO, [subject.digest])).toBe(1);
+    expect(await carryReferrers({ client, repo: 'acme/widget-ci' }, { client, repo: REPO }, [subject.digest])).toBe(1);
     expect(registry.hasManifest(REPO, attached.digest)).toBe(true);
     expect(registry.json<{ manifests: Descriptor[] }>(REPO, referrersTag(subject.digest)).manifests).toEqual([
       expect.objectContaining({ digest: attached.digest, artifactType: SIGSTORE_BUNDLE }),
@@ -126,7 +139,8 @@ describe('carrying attachments to another repository', () => {
 
   it('copies nothing for an image nothing refers to', async () => {
     const { registry, subject } = withImage('acme/widget-ci');
-    expect(await carryReferrers(registry.client(), 'acme/widget-ci', REPO, [subject.digest])).toBe(0);
+    const client = registry.client();
+    expect(await carryReferrers({ client, repo: 'acme/widget-ci' }, { client, repo: REPO }, [subject.digest])).toBe(0);
     expect(registry.writes()).toEqual([]);
   });
 });

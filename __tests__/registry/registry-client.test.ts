@@ -44,8 +44,16 @@ function serve(h: () => Handler): http.Server {
 beforeAll(async () => {
   server = serve(() => handler);
   host = await listen(server);
-  // Another origin, where a registry may redirect blob downloads.
-  other = serve(() => (_req, res) => void res.writeHead(200).end('config bytes'));
+  // Another origin, where a registry may redirect blob downloads: as a signed-URL host, it refuses
+  // any request that carries an Authorization header (oven-sh/bun#31347).
+  other = serve(
+    () => (req, res) =>
+      req.auth
+        ? void res
+            .writeHead(400, { 'content-type': 'application/xml' })
+            .end('<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed</Message></Error>')
+        : void res.writeHead(200).end('config bytes'),
+  );
   otherUrl = `http://${await listen(other)}`;
 });
 afterAll(async () => {
@@ -293,6 +301,34 @@ describe('blobs', () => {
     handler = withTokens((_req, res) => void res.writeHead(307, { location: `${otherUrl}/signed?sig=1` }).end());
     expect((await client().blob('acme/w', digestOf('config bytes'))).toString()).toBe('config bytes');
     expect(sent.at(-1)).toMatchObject({ url: '/signed?sig=1', auth: '' });
+  });
+
+  it('a redirect within the registry keeps the credential; the one that leaves it drops it', async () => {
+    handler = withTokens((req, res) =>
+      req.url.includes('/blobs/')
+        ? void res.writeHead(302, { location: '/moved/here' }).end()
+        : void res.writeHead(307, { location: `${otherUrl}/signed?sig=2` }).end(),
+    );
+    expect((await client().blob('acme/w', digestOf('config bytes'))).toString()).toBe('config bytes');
+    // The first GET meets the registry's challenge; the second carries the token.
+    expect(sent.filter((s) => !s.url.startsWith('/token')).map((s) => [s.url, s.auth.split(' ')[0]])).toEqual([
+      [`/v2/acme/w/blobs/${digestOf('config bytes')}`, ''],
+      [`/v2/acme/w/blobs/${digestOf('config bytes')}`, 'Bearer'],
+      ['/moved/here', 'Bearer'],
+      ['/signed?sig=2', ''],
+    ]);
+  });
+
+  it('a redirect that goes on and on ends with an error naming it', async () => {
+    handler = withTokens((req, res) => void res.writeHead(307, { location: `${req.url}x` }).end());
+    await expect(client().blob('acme/w', digestOf('config bytes'))).rejects.toThrow('more than 5 redirects');
+    expect(sent.filter((s) => s.auth.startsWith('Bearer'))).toHaveLength(6);
+  });
+
+  it("a write's redirect is not followed: the body is not sent elsewhere", async () => {
+    handler = withTokens((_req, res) => void res.writeHead(307, { location: `${otherUrl}/elsewhere` }).end());
+    await expect(client().putManifest('acme/w', 'latest', { body: Buffer.from('{}'), mediaType: 'x' })).rejects.toThrow('HTTP 307');
+    expect(sent.some((s) => s.url === '/elsewhere')).toBe(false);
   });
 
   it('a mount the registry declines opens a session, which is cancelled; a 405 there is no error', async () => {

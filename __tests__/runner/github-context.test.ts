@@ -1,14 +1,15 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { describe, expect, it } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readContext } from '../../src/runner/github-context.js';
+import { tempDir } from '../../__fixtures__/temp-dir.js';
 
-function event(headRepo: string): string {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'event-')), 'event.json');
-  writeFileSync(file, JSON.stringify({ pull_request: { head: { repo: { full_name: headRepo } } } }));
+function eventFile(payload: unknown): string {
+  const file = path.join(tempDir('event-'), 'event.json');
+  writeFileSync(file, JSON.stringify(payload));
   return file;
 }
+const event = (headRepo: string) => eventFile({ pull_request: { head: { repo: { full_name: headRepo } } } });
 
 describe('the workflow run', () => {
   it('knows the API of github.com, GHE.com and a GitHub Enterprise Server', () => {
@@ -25,16 +26,16 @@ describe('the workflow run', () => {
   ])('%s has a read-only token: %s', (_what, env, readOnly) => {
     expect(readContext({ GITHUB_REPOSITORY: 'acme/widget', ...env }).readOnlyToken).toBe(readOnly);
   });
+
+  it("reads the repository's default branch from the event payload, when it names one", () => {
+    expect(readContext({ GITHUB_EVENT_PATH: eventFile({ repository: { default_branch: 'trunk' } }) }).defaultBranch).toBe('trunk');
+    expect(readContext({ GITHUB_EVENT_PATH: eventFile({ repository: { default_branch: 7 } }) }).defaultBranch).toBeUndefined();
+    expect(readContext({}).defaultBranch).toBeUndefined();
+  });
 });
 
 describe('what attest needs to know', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'event-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const payload = (repository: unknown) => {
-    const file = path.join(dir, `${Math.random()}.json`);
-    writeFileSync(file, JSON.stringify({ repository }));
-    return { GITHUB_EVENT_PATH: file };
-  };
+  const payload = (repository: unknown) => ({ GITHUB_EVENT_PATH: eventFile({ repository }) });
 
   it.each([
     [{ visibility: 'public' }, 'public'],

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type TestRegistry, startRegistry } from './registry.ts';
+import { SignedUrlHost } from './signed-urls.ts';
 
 /**
  * A registry's worst day, for tests: an HTTP proxy in front of a registry (or a stand-in) that
@@ -11,8 +12,15 @@ export interface FaultRule {
   method: string;
   /** Tested against the path with its query, e.g. /^\/v2\/.+\/blobs\/uploads\/$/ */
   path: RegExp;
-  /** An answer with the registry's JSON error body, or 'reset': the socket destroyed mid-request. */
-  fault: { status: number; retryAfter?: string; message?: string } | 'reset';
+  /**
+   * An answer with the registry's JSON error body (`message` as the registry's words, e.g. a rate
+   * limit's); 'reset': the socket destroyed mid-request; 'redirect': the registry's own 200
+   * answer moved to a signed URL on another origin (`signedUrls`) and answered with a 307 to it,
+   * as ghcr.io answers blob reads; 'refuse-mount': a cross-repository mount passed on without its
+   * `mount` and `from`, so the registry opens an ordinary upload session (202) instead of mounting
+   * (201), as the distribution spec allows a registry to (opencontainers/distribution-spec#204).
+   */
+  fault: { status: number; retryAfter?: string; message?: string } | 'reset' | 'redirect' | 'refuse-mount';
   /** How many matching requests get the fault; Infinity for a fault that persists. */
   times: number;
 }
@@ -24,12 +32,16 @@ export interface SeenRequest {
   status: number;
   /** Bytes of the request's body that reached the proxy. */
   bytesIn: number;
+  /** The credential the request carried, if any: which secrets reached this registry. */
+  authorization?: string;
 }
 
 export interface FaultProxy {
   host: string;
   url: string;
   requests: SeenRequest[];
+  /** Where 'redirect' sends reads. */
+  signedUrls: SignedUrlHost;
   inject(rule: FaultRule): void;
   /** Removes every rule; `requests` is kept. */
   clear(): void;
@@ -49,14 +61,27 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
   const upstream = new URL(upstreamUrl);
   const rules: FaultRule[] = [];
   const requests: SeenRequest[] = [];
+  const signedUrls = new SignedUrlHost();
+  await signedUrls.start();
   let host = '';
 
   const server = http.createServer((req, res) => {
-    const seen: SeenRequest = { method: req.method ?? '', path: req.url ?? '/', status: 0, bytesIn: 0 };
+    const seen: SeenRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '/',
+      status: 0,
+      bytesIn: 0,
+      authorization: req.headers.authorization,
+    };
     requests.push(seen);
     req.on('data', (chunk: Buffer) => (seen.bytesIn += chunk.length));
     const rule = rules.find((r) => r.times > 0 && r.method === seen.method && r.path.test(seen.path));
-    if (rule) {
+    let forward = req.url ?? '/';
+    const redirect = rule?.fault === 'redirect' ? rule : undefined;
+    if (rule?.fault === 'refuse-mount') {
+      rule.times--;
+      forward = forward.replace(/\?.*$/, '');
+    } else if (rule && rule.fault !== 'redirect') {
       rule.times--;
       const { fault } = rule;
       if (fault === 'reset') {
@@ -79,9 +104,20 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
       return;
     }
     const out = http.request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: forward, headers: { ...req.headers, host: upstream.host } },
       (up) => {
         seen.status = up.statusCode ?? 0;
+        if (redirect && up.statusCode === 200) {
+          redirect.times--;
+          const chunks: Buffer[] = [];
+          up.on('data', (c: Buffer) => chunks.push(c));
+          up.on('end', () => {
+            seen.status = 307;
+            const location = signedUrls.sign(Buffer.concat(chunks), up.headers['content-type'] ?? 'application/octet-stream');
+            res.writeHead(307, { location, 'content-length': 0 }).end();
+          });
+          return;
+        }
         const headers: http.OutgoingHttpHeaders = {};
         for (const [k, v] of Object.entries(up.headers)) {
           headers[k] = typeof v === 'string' ? v.split(upstream.host).join(host) : v;
@@ -103,11 +139,13 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
     host,
     url: `http://${host}`,
     requests,
+    signedUrls,
     inject: (rule) => void rules.push({ ...rule }),
     clear: () => void rules.splice(0),
     stop: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await signedUrls.stop();
     },
   };
 }

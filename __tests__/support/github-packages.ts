@@ -14,6 +14,8 @@ export interface TestVersion {
   updated_at: string;
   /** The tags that point at it now. */
   tags: string[];
+  /** How often it was downloaded (not counted by the stand-in: a test sets it). */
+  downloads: number;
 }
 
 /** Versions by package, keyed by the registry path `owner/name…`. */
@@ -27,7 +29,7 @@ export class PackageVersions {
     this.byPackage.set(repository, versions);
     let version = versions.find((v) => v.name === digest);
     if (!version) {
-      version = { id: this.nextId++, name: digest, created_at: now.toISOString(), updated_at: now.toISOString(), tags: [] };
+      version = { id: this.nextId++, name: digest, created_at: now.toISOString(), updated_at: now.toISOString(), tags: [], downloads: 0 };
       versions.push(version);
     }
     if (reference.startsWith('sha256:')) return;
@@ -48,6 +50,11 @@ export class PackageVersions {
     );
   }
 
+  /** Makes a version (in every package that has it) as often downloaded as a test needs. */
+  setDownloads(digest: string, downloads: number): void {
+    for (const v of [...this.byPackage.values()].flat().filter((x) => x.name === digest)) v.downloads = downloads;
+  }
+
   /** Makes a version (in every package that has it) as old as a test needs. */
   setCreated(digest: string, date: Date): void {
     const found = [...this.byPackage.values()].flat().filter((v) => v.name === digest);
@@ -56,8 +63,67 @@ export class PackageVersions {
   }
 }
 
+/**
+ * GitHub's REST API rate limits, as docs.github.com ("Rate limits for the REST API") states them.
+ * Primary: requests an hour per credential — a GITHUB_TOKEN 1,000 per repository, a PAT 5,000 —
+ * told on every answer in `x-ratelimit-*`; spent, 403 "API rate limit exceeded…" with
+ * `x-ratelimit-remaining: 0` and `x-ratelimit-reset`. Secondary: 900 points a minute of REST
+ * requests (a GET 1, a DELETE 5); exceeded, 403 "You have exceeded a secondary rate limit…" with
+ * `retry-after`. A test may lower any of them, or start a new hour.
+ */
+export class RateLimits {
+  readonly hourly = { 'github-token': 1000, pat: 5000 };
+  pointsPerMinute = 900;
+  private readonly spent = new Map<string, number>();
+  private readonly points = new Map<string, { since: number; points: number }>();
+  private hourStart = Date.now();
+
+  /** A new hour: every primary budget full again, and no points spent. */
+  reset(): void {
+    this.spent.clear();
+    this.points.clear();
+    this.hourStart = Date.now();
+  }
+
+  /** Charges one request; the headers every answer carries, and the refusal when a limit is passed. */
+  charge(
+    who: TestCredential,
+    method: string,
+  ): { headers: Record<string, string>; refusal?: { message: string; headers: Record<string, string> } } {
+    const budget = who.kind === 'github-token' ? `repo:${who.repository ?? ''}` : `user:${who.login}`;
+    const limit = who.kind === 'github-token' ? this.hourly['github-token'] : this.hourly.pat;
+    const reset = String(Math.ceil((this.hourStart + 3_600_000) / 1000));
+    const used = (this.spent.get(budget) ?? 0) + 1;
+    const headers = (remaining: number) => ({
+      'x-ratelimit-limit': String(limit),
+      'x-ratelimit-remaining': String(Math.max(remaining, 0)),
+      'x-ratelimit-used': String(Math.min(used, limit)),
+      'x-ratelimit-reset': reset,
+      'x-ratelimit-resource': 'core',
+    });
+    if (used > limit) {
+      const message = `API rate limit exceeded for ${who.kind === 'github-token' ? 'installation' : 'user'}. (But here's the good news: Authenticated requests get a higher rate limit.)`;
+      return { headers: headers(0), refusal: { message, headers: headers(0) } };
+    }
+    this.spent.set(budget, used);
+    const now = Date.now();
+    const minute = this.points.get(budget);
+    const window = minute && now - minute.since < 60_000 ? minute : { since: now, points: 0 };
+    window.points += method === 'GET' ? 1 : 5;
+    this.points.set(budget, window);
+    if (window.points > this.pointsPerMinute) {
+      const message = 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
+      return { headers: headers(limit - used), refusal: { message, headers: { ...headers(limit - used), 'retry-after': '60' } } };
+    }
+    return { headers: headers(limit - used) };
+  }
+}
+
 /** What the REST endpoints need of the stand-in. */
 export interface PackagesHost {
+  limits: RateLimits;
+  /** Runs as a DELETE of a version arrives, before GitHub's rules are applied: another workflow racing a prune. */
+  beforeDelete?: (repository: string, digest: string) => Promise<void>;
   versions: PackageVersions;
   packages: TestPackage[];
   orgs: string[];
@@ -126,7 +192,17 @@ export async function packagesApi(host: PackagesHost, req: http.IncomingMessage,
   // Octokit sends `token …`, curl users `Bearer …`: GitHub takes both.
   const who = host.credential(req.headers.authorization?.replace(/^(token|Bearer) /i, '') ?? '');
   if (!who) return json(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
-  if (who.apiRefused) return json(403, { message: 'Resource not accessible by integration' });
+  const charged = host.limits.charge(who, req.method ?? 'GET');
+  if (charged.refusal) {
+    const docs = 'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api';
+    return json(403, { message: charged.refusal.message, documentation_url: docs }, charged.refusal.headers);
+  }
+  const withLimits: Json = (status, body, headers = {}) => json(status, body, { ...charged.headers, ...headers });
+  if (who.apiRefused) return withLimits(403, { message: 'Resource not accessible by integration' });
+  return endpoints(host, who, req, url, withLimits);
+}
+
+async function endpoints(host: PackagesHost, who: TestCredential, req: http.IncomingMessage, url: URL, json: Json): Promise<void> {
   const m = url.pathname.match(/^\/api\/(orgs|users)\/([^/]+)\/packages\/container\/([^/]+)(\/versions(?:\/(\d+))?)?$/);
   if (!m) return json(404, { message: 'Not Found' });
   const [, kind, owner, encoded, versions, id] = m;
@@ -198,12 +274,23 @@ async function versionsEndpoint(
   if (!version) return json(404, { message: 'Not Found' });
   if (req.method === 'GET') return json(200, view(version));
   if (req.method !== 'DELETE') return json(404, { message: 'Not Found' });
-  const mayDelete =
-    who.kind === 'classic-pat' ? who.scopes?.includes('delete:packages') : who.packagesWrite && same(pkg.adminRepository, repo);
-  if (!mayDelete) {
-    return who.kind === 'classic-pat'
-      ? json(403, { message: 'Resource not accessible by personal access token' }, { 'x-accepted-oauth-scopes': 'delete:packages' })
-      : json(403, { message: 'Resource not accessible by integration' });
+  await host.beforeDelete?.(at.repository, version.name);
+  if (who.kind === 'classic-pat' && !who.scopes?.includes('delete:packages')) {
+    return json(403, { message: 'Resource not accessible by personal access token' }, { 'x-accepted-oauth-scopes': 'delete:packages' });
+  }
+  if (who.kind === 'github-token' && !who.packagesWrite) return json(403, { message: 'Resource not accessible by integration' });
+  // A GITHUB_TOKEN without the admin role on the package is told the package is not there
+  // (canonical/authd#1376, actions/delete-package-versions#237).
+  if (who.kind === 'github-token' && !same(pkg.adminRepository, repo)) return json(404, { message: 'Package not found.' });
+  // kairos-io/kairos#4723 (the last tagged version); actions/delete-package-versions#231 (the last version).
+  if (all.length === 1)
+    return json(400, { message: 'You cannot delete the last version of a package. You must delete the package instead.' });
+  if (version.tags.length > 0 && all.filter((v) => v.tags.length > 0).length === 1) {
+    return json(400, { message: 'You cannot delete the last tagged version of a package. You must delete the package instead.' });
+  }
+  // The rule is documented (docs.github.com, "Deleting and restoring a package"); GitHub's words for it are not: these are ours.
+  if (pkg.visibility === 'public' && version.downloads > 5000) {
+    return json(400, { message: 'Publicly visible package versions with more than 5000 downloads cannot be deleted.' });
   }
   const status = await host.deleteManifest(at.repository, version.name);
   if (status !== 202) return json(500, { message: `the registry answered ${status} to deleting ${version.name}` });

@@ -1,12 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { createSign, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { PackageVersions, type PackagesHost, createOnFirstPush, deleteManifest, packagesApi } from './github-packages.ts';
+import { PackageVersions, type PackagesHost, RateLimits, createOnFirstPush, deleteManifest, packagesApi } from './github-packages.ts';
 import { type TestRegistry, startRegistry } from './registry.ts';
+import { SignedUrlHost } from './signed-urls.ts';
+import { tempDir } from '../../__fixtures__/temp-dir.ts';
+import { type TokenSigner, tokenSigner } from './token-signer.ts';
 
 /**
  * A stand-in for what cannot be reached from here: GitHub's token rules for its container
@@ -14,7 +13,8 @@ import { type TestRegistry, startRegistry } from './registry.ts';
  * sits in front of it, answering refusals with GitHub's own error bodies, as ghcr.io does: the
  * token service grants what the rules allow (without an error), and the upload is refused.
  * Every manifest PUT becomes a package version (github-packages.ts), deleted through the REST API
- * only: the registry's own manifest DELETE answers 405, as ghcr.io's does.
+ * only: the registry's own manifest DELETE answers 405, as ghcr.io's does. A blob read answers 307
+ * to a signed URL on another origin that refuses an Authorization header (signed-urls.ts).
  */
 export interface TestCredential {
   login: string;
@@ -63,10 +63,15 @@ export class FakeGitHub {
   readonly requests: string[] = [];
   /** The package versions, by registry path; `versions.setCreated(digest, date)` ages one. */
   readonly versions = new PackageVersions();
+  /** Runs as a DELETE of a package version arrives: a test's other workflow, racing a prune. */
+  beforeDelete?: (repository: string, digest: string) => Promise<void>;
+  /** The REST API's rate limits (github-packages.ts): `limits.hourly`, `limits.reset()`. */
+  readonly limits = new RateLimits();
+  /** Where blob reads are redirected, as ghcr.io redirects them to pkg-containers.githubusercontent.com. */
+  readonly signedUrls = new SignedUrlHost();
   private server!: http.Server;
   private registry!: TestRegistry;
-  private key = '';
-  private certDer = '';
+  private signer!: TokenSigner;
   private readonly denials = new Map<string, string>();
   private readonly failures = new Map<string, number>();
 
@@ -90,44 +95,26 @@ export class FakeGitHub {
   }
 
   async start(): Promise<void> {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'fake-github-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=ghcr-test',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    this.key = readFileSync(path.join(dir, 'key.pem'), 'utf8');
-    this.certDer = readFileSync(path.join(dir, 'cert.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, '');
+    const dir = tempDir('fake-github-');
+    this.signer = tokenSigner(dir, ISSUER, SERVICE);
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((e: Error) => res.writeHead(500).end(e.message));
     });
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    await this.signedUrls.start();
     this.registry = await startRegistry({
       kind: 'token',
       realm: `http://${this.host}/token`,
       service: SERVICE,
       issuer: ISSUER,
-      certFile: path.join(dir, 'cert.pem'),
+      certFile: this.signer.certFile,
     });
   }
 
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise((r) => this.server.close(r));
+    await this.signedUrls.stop();
     await this.registry.stop();
   }
 
@@ -208,12 +195,7 @@ export class FakeGitHub {
   }
 
   private sign(claims: Record<string, unknown>): string {
-    const now = Math.floor(Date.now() / 1000);
-    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-    const header = b64({ alg: 'RS256', typ: 'JWT', x5c: [this.certDer] });
-    const payload = b64({ iss: ISSUER, aud: SERVICE, iat: now, nbf: now - 10, exp: now + 300, ...claims });
-    const signature = createSign('RSA-SHA256').update(`${header}.${payload}`).sign(this.key).toString('base64url');
-    return `${header}.${payload}.${signature}`;
+    return this.signer.sign(claims);
   }
 
   private claims(authorization: string | undefined): { jti?: string; repository?: string; access?: { name: string; actions: string[] }[] } {
@@ -245,6 +227,11 @@ export class FakeGitHub {
       redirect: 'manual',
     });
     const payload = Buffer.from(await upstream.arrayBuffer());
+    // ghcr.io answers a blob GET with 307 to a signed URL on another host (registry-rules, section 9).
+    if (req.method === 'GET' && /\/blobs\/sha256:[0-9a-f]{64}$/.test(url.pathname) && upstream.status === 200) {
+      const location = this.signedUrls.sign(payload, upstream.headers.get('content-type') ?? 'application/octet-stream');
+      return void res.writeHead(307, { location, 'content-length': 0 }).end();
+    }
     if (req.method === 'PUT' && name && manifest && upstream.status === 201) {
       await createOnFirstPush(this.packagesHost(), name, body, claims.repository);
       this.versions.record(name, decodeURIComponent(manifest), upstream.headers.get('docker-content-digest') ?? '');
@@ -261,6 +248,8 @@ export class FakeGitHub {
     const token = (name: string) =>
       this.sign({ sub: 'github', access: [{ type: 'repository', name, actions: ['pull', 'push', 'delete'] }] });
     return {
+      limits: this.limits,
+      beforeDelete: (repository, digest) => this.beforeDelete?.(repository, digest) ?? Promise.resolve(),
       versions: this.versions,
       packages: this.packages,
       orgs: this.orgs,

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { FakeCacheService } from './cache-service.ts';
 import { type GitHub, Runner, type StepResult } from './runner.ts';
+import { tempDir } from '../../__fixtures__/temp-dir.ts';
 
 const run = promisify(execFile);
 
@@ -18,7 +18,13 @@ export class WorkflowRun {
   readonly cache: FakeCacheService;
   readonly github: GitHub;
 
-  constructor(cache: FakeCacheService, github: GitHub, id?: string) {
+  /** `cacheEnv`: how the runner finds the cache service (default: github.com's v2; `cache.enterpriseEnv` for a GHES runner's v1). */
+  constructor(
+    cache: FakeCacheService,
+    github: GitHub,
+    id?: string,
+    private readonly cacheEnv?: Record<string, string>,
+  ) {
     this.cache = cache;
     this.github = github;
     this.id = id ?? String(1_000_000 + Math.floor(Math.random() * 1_000_000_000));
@@ -39,7 +45,7 @@ export class WorkflowRun {
     const runner = new Runner();
     options.workspace?.(runner.workspace);
     const env = {
-      ...this.cache.env,
+      ...(this.cacheEnv ?? this.cache.env),
       GITHUB_RUN_ID: this.id,
       GITHUB_RUN_ATTEMPT: String(options.attempt ?? 1),
       ...options.env,
@@ -85,8 +91,9 @@ export function forkPullRequestEvent(head: string): Record<string, string> {
   return eventFile({ pull_request: { head: { repo: { full_name: head } } } });
 }
 
-function eventFile(payload: unknown): Record<string, string> {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'event-')), 'event.json');
+/** A run's event payload, written where GITHUB_EVENT_PATH points. */
+export function eventFile(payload: unknown): Record<string, string> {
+  const file = path.join(tempDir('event-'), 'event.json');
   writeFileSync(file, JSON.stringify(payload));
   return { GITHUB_EVENT_PATH: file };
 }

@@ -1,10 +1,10 @@
 import { type KeyObject, createHash, generateKeyPairSync, sign, verify } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fulcioHandler, initializeCA, initializeCTLog, initializeTLog, initializeTSA, rekorHandler, tsaHandler } from '@sigstore/mock';
+import { tempDir } from '../../__fixtures__/temp-dir.ts';
 import { type InterceptingProxy, startInterceptingProxy } from './tls-proxy.ts';
 
 /**
@@ -46,7 +46,7 @@ export interface Trust {
 }
 
 export class SigstoreStandIns {
-  readonly dir = mkdtempSync(path.join(os.tmpdir(), 'sigstore-'));
+  readonly dir = tempDir('sigstore-');
   /** The attestations GitHub's API stored, in order. */
   readonly attestations: StoredAttestation[] = [];
   /** `METHOD host/path` of every request the stand-ins answered. */
@@ -81,7 +81,6 @@ export class SigstoreStandIns {
     await this.proxy.stop();
     this.app.closeAllConnections();
     await new Promise((resolve) => this.app.close(resolve));
-    rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** Hosts the proxy refused: any is a request that would have left this machine. */

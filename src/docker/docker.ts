@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { ActionError, safeLines, safeText } from '../runner/index.js';
+import { rateLimitDelay, saysRateLimited } from '../registry/index.js';
 
 export interface BuildSpec {
   context: string;
@@ -15,6 +16,8 @@ export interface BuildSpec {
   secretFiles: { id: string; path: string }[];
   cacheFrom?: string;
   cacheTo?: string;
+  /** `cache: false`: not even the builder's own cache (`--no-cache`). */
+  noCache?: boolean;
   provenance: boolean;
   /** A builder created for this run, instead of the current one. */
   builder?: string;
@@ -66,8 +69,9 @@ const TRANSIENT =
 /** What never passes on a second try. */
 const REFUSED = /\b(401|403)\b|unauthorized|denied|forbidden|authentication required/i;
 
+/** A rate limit is tried again even when it comes as a 403 `denied` (GitHub's "secondary rate limit"). */
 export function isTransientPushFailure(output: string): boolean {
-  return TRANSIENT.test(output) && !REFUSED.test(output);
+  return saysRateLimited(output) || (TRANSIENT.test(output) && !REFUSED.test(output));
 }
 
 /** The docker CLI, and a way to stop the commands it is running when the job is cancelled. */
@@ -167,7 +171,8 @@ export function createDocker(env: NodeJS.ProcessEnv, retry: PushRetry): DockerPr
           const tries = attempt > 1 ? ` after ${attempt} attempts` : '';
           throw new DockerError(`docker push${tries}`, reference, output);
         }
-        const wait = retry.delayMs(attempt);
+        // A rate limit waits as long as its words say, else longer than a fault would.
+        const wait = saysRateLimited(output) ? rateLimitDelay(output, attempt) : retry.delayMs(attempt);
         retry.onRetry(
           `docker push of ${reference} failed (${lastLines(output, 1)}); retrying in ${(wait / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${retry.attempts}).`,
         );
@@ -188,6 +193,7 @@ export function buildArgs(spec: BuildSpec, buildx: boolean): string[] {
   if (buildx && spec.epoch !== undefined) args.push('--build-arg', `SOURCE_DATE_EPOCH=${spec.epoch}`);
   for (const [key, value] of Object.entries(spec.labels)) args.push('--label', `${key}=${value}`);
   if (spec.target) args.push('--target', spec.target);
+  if (spec.noCache) args.push('--no-cache');
   if (buildx) {
     if (spec.platforms.length > 0) args.push('--platform', spec.platforms.join(','));
     for (const annotation of spec.annotations) args.push('--annotation', annotation);

@@ -20,11 +20,17 @@ export interface PackageVersion {
   tags: string[];
 }
 
+/** A package's versions, newest first; `complete` is false when pages were left unread. */
+export interface VersionList {
+  versions: PackageVersion[];
+  complete: boolean;
+}
+
 /** GitHub's Packages REST API as the action uses it. Owner: an organization or a user (asked in that order). */
 export interface PackagesApi {
   getPackage(owner: string, packageType: PackageType, name: string): Promise<PackageInfo>;
-  /** Every version, every page. */
-  listVersions(owner: string, packageType: PackageType, name: string): Promise<PackageVersion[]>;
+  /** The versions, 100 a page, at most `maxPages` pages (default: every page). */
+  listVersions(owner: string, packageType: PackageType, name: string, maxPages?: number): Promise<VersionList>;
   deleteVersion(owner: string, packageType: PackageType, name: string, id: number): Promise<void>;
 }
 
@@ -35,6 +41,8 @@ export class GitHubApiError extends Error {
     readonly githubMessage: string,
     /** A primary or secondary rate limit, not a permission. */
     readonly rateLimited: boolean,
+    /** When a rate limit ends: `x-ratelimit-reset`, or now plus `retry-after`. */
+    readonly limitEnds?: Date,
   ) {
     super(
       status === 0
@@ -50,7 +58,8 @@ type OwnerKind = 'orgs' | 'users';
 
 /**
  * The API through @actions/github's Octokit, loaded on the first call: a run that never calls
- * the API does not load it. Retries 5xx, 429 and network faults under `retry`; never 401/403/404.
+ * the API does not load it. Retries 5xx and network faults under `retry`; never 4xx, and never a
+ * rate limit (403 or 429): its wait may be an hour, and the caller stops instead.
  */
 export function createPackagesApi(apiUrl: string, token: string, retry: RetryPolicy = defaultRetry): PackagesApi {
   let client: Promise<Octokit> | undefined;
@@ -85,11 +94,16 @@ export function createPackagesApi(apiUrl: string, token: string, retry: RetryPol
         const res = await o.request(`GET /${kind}/{owner}/packages/{package_type}/{package_name}`, params(owner, packageType, name));
         return res.data as PackageInfo;
       }),
-    listVersions: (owner, packageType, name) =>
+    listVersions: (owner, packageType, name, maxPages = Infinity) =>
       underOwner(owner, async (kind, o) => {
         const route = `GET /${kind}/{owner}/packages/{package_type}/{package_name}/versions`;
-        const all = await o.paginate<RawVersion>(route, { ...params(owner, packageType, name), per_page: 100 });
-        return all.map(toVersion);
+        const all: RawVersion[] = [];
+        let pages = 0;
+        for await (const page of o.paginate.iterator<RawVersion>(route, { ...params(owner, packageType, name), per_page: 100 })) {
+          all.push(...page.data);
+          if (++pages >= maxPages && /rel="next"/.test(page.headers.link ?? '')) return { versions: all.map(toVersion), complete: false };
+        }
+        return { versions: all.map(toVersion), complete: true };
       }),
     deleteVersion: (owner, packageType, name, id) =>
       underOwner(owner, async (kind, o) => {
@@ -122,7 +136,7 @@ export async function loadOctokit(apiUrl: string, token: string, retry: RetryPol
         return await request({ ...options, request: { ...options.request, signal: AbortSignal.timeout(retry.timeoutMs) } });
       } catch (e) {
         const res = responseOf(e);
-        const retryable = res ? res.status === 429 || res.status >= 500 : isTransient(e) || isTransient((e as Error).cause);
+        const retryable = res ? res.status >= 500 : isTransient(e) || isTransient((e as Error).cause);
         if (!retryable || attempt >= retry.attempts) throw e;
         const wait = retryDelay(retry, attempt, res?.headers['retry-after'] ?? null);
         const what = res ? `answered ${res.status}` : `failed (${networkCause(e)})`;
@@ -153,11 +167,20 @@ export function apiError(e: unknown): GitHubApiError {
   const data = res.data as { message?: unknown } | string | undefined;
   const message =
     typeof data === 'object' && typeof data?.message === 'string' ? data.message : typeof data === 'string' ? data.slice(0, 300) : '';
+  // docs.github.com, "Rate limits for the REST API": a primary limit is 403 or 429 with
+  // x-ratelimit-remaining: 0 (and x-ratelimit-reset); a secondary one may carry retry-after.
   const rateLimited =
     res.status === 429 ||
     (res.status === 403 &&
       (res.headers['x-ratelimit-remaining'] === '0' || res.headers['retry-after'] !== undefined || /rate limit/i.test(message)));
-  return new GitHubApiError(res.status, message, rateLimited);
+  return new GitHubApiError(res.status, message, rateLimited, rateLimited ? limitEnd(res.headers) : undefined);
+}
+
+function limitEnd(headers: Record<string, string | undefined>, now = Date.now()): Date | undefined {
+  const after = Number(headers['retry-after']);
+  if (headers['retry-after'] !== undefined && Number.isFinite(after)) return new Date(now + after * 1000);
+  const reset = Number(headers['x-ratelimit-reset']);
+  return headers['x-ratelimit-reset'] !== undefined && Number.isFinite(reset) ? new Date(reset * 1000) : undefined;
 }
 
 /** The deepest cause that names a code (`ECONNREFUSED: connect …`), else the error's message. */

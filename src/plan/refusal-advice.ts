@@ -3,9 +3,9 @@ import type { GitHubContext } from '../runner/index.js';
 import type { Settings } from '../settings/index.js';
 import { RegistryError } from '../registry/index.js';
 
-/** A refusal that says nothing about the credential: the registry failed (5xx) or asked to slow down (429). */
+/** A refusal that says nothing about the credential: the registry failed (5xx) or asked to slow down (429, a rate-limit 403). */
 export function isRegistryTrouble(error: Error): boolean {
-  return error instanceof RegistryError && (error.status === 429 || error.status >= 500);
+  return error instanceof RegistryError && (error.rateLimited || error.status >= 500);
 }
 
 /** Where a classic PAT with only the one scope it needs is made. */
@@ -22,6 +22,9 @@ export function adviceFor(error: Error, credential: Credential, settings: Settin
 
   if (!(error instanceof RegistryError)) {
     return `the registry could not be reached; check the registry input (${settings.registry}) and the network, then re-run.`;
+  }
+  if (error.rateLimited) {
+    return `${settings.registry} answered HTTP ${status} even after retries and waits: a rate limit, which refuses nothing about the credential. Re-run the job in a few minutes; many publishes at once from one account or repository make it likelier.`;
   }
   if (isRegistryTrouble(error)) {
     return `${settings.registry} answered HTTP ${status} even after retries: the registry is in trouble, not the credential. Re-run the job later.`;

@@ -1,5 +1,6 @@
-import { STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
+import { MAX_RETRY_AFTER_MS, isRateLimit, rateLimitDelay, statedWait } from './rate-limit.js';
+import { registryWords } from './registry-error.js';
 
 /** How the action's own HTTP calls retry: what may pass on a second try, with backoff and a bound. */
 export interface RetryPolicy {
@@ -13,6 +14,8 @@ export interface RetryPolicy {
   sleep: (ms: number) => Promise<void>;
   /** Told, in a sentence for people, what failed and what happens next. */
   onRetry?: (message: string) => void;
+  /** The first wait after a rate limit that names none (default: RATE_LIMIT_DELAY_MS); it doubles too. */
+  rateLimitDelayMs?: number;
 }
 
 export const defaultRetry: RetryPolicy = {
@@ -22,9 +25,6 @@ export const defaultRetry: RetryPolicy = {
   timeoutMs: 30_000,
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
-
-/** A `Retry-After` beyond this is waited for this long only. */
-export const MAX_RETRY_AFTER_MS = 60_000;
 
 /** A request body that can be sent again: bytes, or a factory that opens a fresh stream per attempt. */
 export type ReplayableBody = Buffer | Uint8Array | string | (() => Readable | ReadableStream | Buffer);
@@ -45,8 +45,8 @@ export interface RetryStep {
 export const isRetryableStatus = (status: number): boolean => status === 429 || status >= 500;
 
 /**
- * fetch with retries on timeouts, resets, 429 (honouring `Retry-After`) and 5xx; never on 401,
- * 403 or any other 4xx. Returns the last response, even a failed one, for the caller to turn into
+ * fetch with retries on timeouts, resets, 429 and 5xx, and a 403 that says it is a rate limit
+ * (waiting as `Retry-After` or the body asks); never on 401, another 403 or any other 4xx. Returns the last response, even a failed one, for the caller to turn into
  * the registry's words; throws, naming the request, the attempts and the cause, when the network
  * failed every time. `init.body` must be replayable (see ReplayableBody).
  */
@@ -87,8 +87,9 @@ export interface RetryOptions {
 }
 
 /**
- * Runs `attempt` until it answers something other than 429/5xx or throws something other than a
- * network error, at most `policy.attempts` times. `attempt` names what it tried in `step.label`.
+ * Runs `attempt` until it answers something other than 429/5xx or a rate limit, or throws
+ * something other than a network error, at most `policy.attempts` times. `attempt` names what it
+ * tried in `step.label`.
  */
 export async function withRetries(
   policy: RetryPolicy,
@@ -101,11 +102,13 @@ export async function withRetries(
     let what: string;
     let wait: number;
     try {
-      const res = await attempt(step);
-      if (!(isRetryableStatus(res.status) || alsoRetry?.(res)) || n >= policy.attempts) return res;
+      const throttle = await readThrottle(await attempt(step));
+      const { res } = throttle;
+      if (!(isRetryableStatus(res.status) || throttle.rateLimited || alsoRetry?.(res)) || n >= policy.attempts) return res;
       await res.body?.cancel().catch(() => undefined);
-      what = `answered ${res.status} ${res.statusText || STATUS_CODES[res.status] || ''}`.trimEnd();
-      wait = retryDelay(policy, n, res.headers.get('retry-after'));
+      what = `answered ${res.status} ${res.statusText || statusText(res.status)}`.trimEnd();
+      if (throttle.rateLimited) what += ` (a rate limit${throttle.words ? `: ${throttle.words}` : ''})`;
+      wait = retryDelay(policy, n, res.headers.get('retry-after'), Date.now(), throttle);
     } catch (e) {
       if (!isTransient(e)) throw e;
       if (n >= policy.attempts) {
@@ -121,10 +124,35 @@ export async function withRetries(
   }
 }
 
-/** The wait after failed attempt `n`: what `Retry-After` asks (seconds or an HTTP date, up to 60 s), else backoff. */
-export function retryDelay(policy: RetryPolicy, n: number, retryAfter: string | null, now = Date.now()): number {
-  const asked = parseRetryAfter(retryAfter, now);
+/** What a 403 or 429 says about itself: whether it is a rate limit, its words and the wait its body states. */
+export interface Throttle {
+  rateLimited: boolean;
+  words?: string;
+  statedMs?: number;
+}
+
+/**
+ * The answer, and whether it is a rate limit: a 403 or 429's body is read (it is small) to tell,
+ * and the answer rebuilt around it so that the caller can still read the registry's words.
+ */
+async function readThrottle(res: Response): Promise<Throttle & { res: Response }> {
+  if (res.status !== 403 && res.status !== 429) return { res, rateLimited: false };
+  const text = await res.text().catch(() => '');
+  const rebuilt = new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
+  const rateLimited = isRateLimit(res.status, text, res.headers);
+  const words = registryWords(text).replace(/\s+/g, ' ').slice(0, 200);
+  return { res: rebuilt, rateLimited, words: rateLimited ? words : undefined, statedMs: rateLimited ? statedWait(text) : undefined };
+}
+
+/**
+ * The wait after failed attempt `n`: what `Retry-After` asks (seconds or an HTTP date), else what a
+ * rate limit's body states, each up to a minute; else backoff, from a longer first wait after a
+ * rate limit.
+ */
+export function retryDelay(policy: RetryPolicy, n: number, retryAfter: string | null, now = Date.now(), throttle?: Throttle): number {
+  const asked = parseRetryAfter(retryAfter, now) ?? throttle?.statedMs;
   if (asked !== undefined) return Math.min(asked, MAX_RETRY_AFTER_MS);
+  if (throttle?.rateLimited) return rateLimitDelay('', n, policy.rateLimitDelayMs);
   return Math.min(policy.baseDelayMs * 2 ** (n - 1), policy.maxDelayMs);
 }
 
@@ -190,4 +218,12 @@ function shortUrl(url: string): string {
 /** 0.02, 0.6, 1.5, 10: short waits not shown as 0. */
 function seconds(ms: number): string {
   return String(Number((ms / 1000).toFixed(ms >= 100 ? 1 : 3)));
+}
+
+/**
+ * HTTP/2 answers carry no reason phrase; Node's table names the status. Read when needed: an ESM
+ * import of node:http would load Node's WebSocket client at start-up, in every step.
+ */
+function statusText(status: number): string {
+  return process.getBuiltinModule('node:http').STATUS_CODES[status] ?? '';
 }

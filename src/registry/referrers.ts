@@ -1,4 +1,5 @@
-import { copyImage } from './image-copy.js';
+import { repositoryOrigin } from './image-copy.js';
+import { transferImage } from './image-transfer.js';
 import { type Descriptor, inParallel } from './manifest-tree.js';
 import { type Manifest, type RegistryClient, refName, sha256Digest } from './registry-client.js';
 
@@ -77,22 +78,25 @@ export async function referrersOf(client: RegistryClient, repository: string, di
   return [...(api ?? []), ...(tagged?.manifests ?? [])].filter((r) => !seen.has(r.digest) && seen.add(r.digest));
 }
 
+/** A repository of a registry, and the client that reaches it. */
+export interface RepositoryAt {
+  client: RegistryClient;
+  repo: string;
+}
+
 /**
- * Copies what refers to each of `subjects` in `fromRepository` (attestations, signatures) into
- * `toRepository`, attached there the same way; layers are mounted, as a promote's are. The number copied.
+ * Copies what refers to each of `subjects` in `from` (attestations, signatures) to `to`, attached
+ * there the same way: within a registry its blobs are mounted, to another one streamed. The number copied.
  */
-export async function carryReferrers(
-  client: RegistryClient,
-  fromRepository: string,
-  toRepository: string,
-  subjects: string[],
-): Promise<number> {
+export async function carryReferrers(from: RepositoryAt, to: RepositoryAt, subjects: string[]): Promise<number> {
+  const origin = repositoryOrigin(from.client, from.repo);
   let carried = 0;
   // Subjects side by side; one subject's referrers one after another, as each may rewrite its tag index.
   await inParallel(subjects, 4, async (subject) => {
-    for (const entry of await referrersOf(client, fromRepository, subject)) {
-      const manifest = await copyImage(client, { repo: fromRepository, reference: entry.digest }, toRepository);
-      await storeReferrer(client, toRepository, subject, manifest, { artifactType: entry.artifactType, annotations: entry.annotations });
+    for (const entry of await referrersOf(from.client, from.repo, subject)) {
+      const manifest = await from.client.manifest(from.repo, entry.digest);
+      await transferImage(origin, manifest, to.client, to.repo);
+      await storeReferrer(to.client, to.repo, subject, manifest, { artifactType: entry.artifactType, annotations: entry.annotations });
       carried += 1;
     }
   });

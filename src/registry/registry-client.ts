@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { type RetryInit, type RetryPolicy, type RetryStep, defaultRetry, fetchOnce, fetchWithRetry, withRetries } from './http-retry.js';
+import { type RetryInit, type RetryPolicy, type RetryStep, defaultRetry, fetchOnce, withRetries } from './http-retry.js';
 import { type Descriptor, declaredMediaType } from './manifest-tree.js';
 import { type Login, RegistryAuth, scope } from './registry-auth.js';
 import { RegistryError, registryError } from './registry-error.js';
@@ -21,13 +20,22 @@ const MANIFEST_TYPES = [
 /** ghcr.io ends an upload after 10 minutes; a large layer may need that long. */
 const UPLOAD_TIMEOUT_MS = 600_000;
 
+/** What a blob upload sends: a file's stream, another registry's response body, or bytes. */
+export type BlobBody = ReadableStream | Readable | Buffer;
+
+/** How many redirects a read follows; the statuses that are one. */
+const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
 export interface Manifest {
   digest: string;
   mediaType: string;
   body: Buffer;
 }
 
-export const sha256Digest = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+// node:crypto read on first use: an import would load it in every main step, including one that fails on its inputs.
+export const sha256Digest = (bytes: Buffer): string =>
+  `sha256:${process.getBuiltinModule('node:crypto').createHash('sha256').update(bytes).digest('hex')}`;
 
 /** `repo:tag` or `repo@sha256:…`, as people write references. */
 export const refName = (repository: string, reference: string): string =>
@@ -154,11 +162,12 @@ export class RegistryClient {
   }
 
   /**
-   * Uploads one blob in a single PUT. `open` is called once per try, so each try streams the
-   * content afresh; a transient failure (of the session's POST, the PUT, or a reset mid-upload)
-   * starts again from a new session, as often as the retry policy allows.
+   * Uploads one blob in a single PUT. `open` is called once per try, after the session is open, so
+   * each try streams the content afresh (from a file, or another registry's response body); a
+   * transient failure (of the session's POST, the PUT, or a reset mid-upload) starts again from a
+   * new session, as often as the retry policy allows.
    */
-  async uploadBlob(repository: string, digest: string, size: number, open: () => ReadableStream | Readable | Buffer): Promise<void> {
+  async uploadBlob(repository: string, digest: string, size: number, open: () => BlobBody | Promise<BlobBody>): Promise<void> {
     const scopes = [scope(repository, 'pull,push')];
     let phase = '';
     let putting = false;
@@ -173,6 +182,7 @@ export class RegistryClient {
         const location = post.headers.get('location');
         if (!location) throw new RegistryError(202, 'the registry opened an upload session without a Location', phase);
         phase = `uploading ${digest} (${size} bytes) to ${repository}`;
+        const content = await open();
         putting = true;
         const url = new URL(location, this.base).href;
         return this.send(
@@ -180,7 +190,7 @@ export class RegistryClient {
           `${url}${url.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`,
           scopes,
           {
-            body: open,
+            body: () => content,
             headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
             timeoutMs: Math.max(this.retry.timeoutMs, UPLOAD_TIMEOUT_MS),
           },
@@ -192,6 +202,16 @@ export class RegistryClient {
     );
     if (res.status !== 201) throw await registryError(res, phase);
     await res.body?.cancel();
+  }
+
+  /**
+   * A blob's content as a stream, following the registry's redirects (without its credential on
+   * another origin): for a copy to another repository or registry, never read whole into memory.
+   */
+  async openBlob(repository: string, digest: string): Promise<ReadableStream<Uint8Array>> {
+    const res = await this.send('GET', `/v2/${repository}/blobs/${digest}`, [scope(repository, 'pull')], { timeoutMs: UPLOAD_TIMEOUT_MS });
+    if (res.status !== 200 || !res.body) throw await registryError(res, `reading ${refName(repository, digest)}`);
+    return res.body;
   }
 
   /** Links a blob `fromRepository` holds into `repository` without sending it; false when the registry would not. */
@@ -232,19 +252,42 @@ export class RegistryClient {
    */
   private async send(method: string, pathOrUrl: string, scopes: string[], init: RetryInit = {}, step?: RetryStep): Promise<Response> {
     const url = new URL(pathOrUrl, this.base).href;
+    const foreign = new WeakSet<Response>();
     const go = (auth: Record<string, string>): Promise<Response> => {
-      const full: RetryInit = { ...init, method, headers: { ...(init.headers as Record<string, string>), ...auth } };
-      if (!step) return fetchWithRetry(url, full, this.retry);
-      step.label = `${method} ${url.replace(/\?.*$/, '')}`;
-      return fetchOnce(url, full, this.retry);
+      const once = (s: RetryStep) => this.follow(url, { ...init, method }, auth, s, foreign);
+      return step ? once(step) : withRetries(this.retry, once);
     };
     if (new URL(url).origin !== new URL(this.base).origin) return go({});
     const sent = await this.auth.header(scopes);
     const res = await go(sent);
-    if (res.status !== 401) return res;
+    // Another host's 401 (a signed URL's) says nothing about the registry's token.
+    if (res.status !== 401 || foreign.has(res)) return res;
     const fresh = await this.auth.renew(scopes, res.headers.get('www-authenticate'), sent.Authorization);
     if (!fresh) return res;
     await res.body?.cancel();
     return go(fresh);
+  }
+
+  /**
+   * One try of a request, following a read's redirects itself (never fetch's own following): the
+   * credential goes to the registry's origin only. ghcr.io answers a blob GET with 307 to a
+   * signed URL on another host (pkg-containers.githubusercontent.com), which refuses any
+   * `Authorization` header (oven-sh/bun#31347). A write's redirect is returned as it is.
+   */
+  private async follow(url: string, init: RetryInit, auth: Record<string, string>, step: RetryStep, foreign: WeakSet<Response>) {
+    const read = init.method === 'GET' || init.method === 'HEAD';
+    let target = url;
+    for (let hops = 0; ; hops++) {
+      const own = new URL(target).origin === new URL(this.base).origin;
+      step.label = `${init.method ?? 'GET'} ${target.replace(/\?.*$/, '')}`;
+      const headers = { ...(init.headers as Record<string, string>), ...(own ? auth : {}) };
+      const res = await fetchOnce(target, { ...init, headers, redirect: 'manual' }, this.retry);
+      if (!own) foreign.add(res);
+      const location = res.headers.get('location');
+      if (!read || !REDIRECTS.has(res.status) || !location) return res;
+      await res.body?.cancel();
+      if (hops === MAX_REDIRECTS) throw new RegistryError(res.status, `more than ${MAX_REDIRECTS} redirects`, step.label);
+      target = new URL(location, target).href;
+    }
   }
 }

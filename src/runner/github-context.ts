@@ -18,6 +18,8 @@ export interface GitHubContext {
   ownerType: string;
   /** The commit's time (seconds since the epoch) when the event payload carries it (push events). */
   commitTime?: number;
+  /** The repository's default branch, when the event payload names it (`latest: default-branch`). */
+  defaultBranch?: string;
   /** `public`, `private` or `internal` when the event payload says; '' otherwise. */
   visibility: string;
   /** The job may ask for an OIDC token: its permissions include `id-token: write`. */
@@ -42,6 +44,7 @@ export function readContext(env: NodeJS.ProcessEnv = process.env): GitHubContext
     readOnlyToken: isReadOnlyRun(env, repository, event),
     ownerType: typeof event?.repository?.owner?.type === 'string' ? event.repository.owner.type : '',
     commitTime: eventCommitTime(event, env.GITHUB_SHA ?? ''),
+    defaultBranch: typeof event?.repository?.default_branch === 'string' ? event.repository.default_branch : undefined,
     visibility: typeof event?.repository?.visibility === 'string' ? event.repository.visibility : '',
     // The runner sets both only for a job with `id-token: write` (and never for a fork's pull request).
     idToken: Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
@@ -75,7 +78,7 @@ function eventCommitTime(event: Event | undefined, sha: string): number | undefi
 interface Event {
   head_commit?: { id?: unknown; timestamp?: unknown };
   pull_request?: { head?: { repo?: { full_name?: unknown } } };
-  repository?: { owner?: { type?: unknown }; visibility?: unknown };
+  repository?: { owner?: { type?: unknown }; default_branch?: unknown; visibility?: unknown };
 }
 
 function readEvent(path: string | undefined): Event | undefined {
