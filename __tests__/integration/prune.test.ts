@@ -169,6 +169,18 @@ describe('the stand-in', () => {
     expect([tags[v.latest.digest], tags[v.main.digest], tags[v.mainBefore.digest]]).toEqual([['latest'], ['main'], []]);
   });
 
+  it('refuses an anonymous pull of a private package, and serves a public one', async () => {
+    const anonymous = new RegistryClient(github.host);
+    await expect(anonymous.manifest(REPO, 'latest')).rejects.toThrow('HTTP 401: unauthorized: authentication required');
+    const pkg = github.packages.find((p) => p.name === 'widget')!;
+    pkg.visibility = 'public';
+    try {
+      expect((await anonymous.manifest(REPO, 'latest')).digest).toBe(v.latest.digest);
+    } finally {
+      pkg.visibility = 'private';
+    }
+  });
+
   it("refuses the registry's own manifest DELETE, as ghcr.io does", async () => {
     const res = await pusher.send('DELETE', `/v2/${REPO}/manifests/${v.oldAmd.digest}`);
     expect(res.status).toBe(405);
