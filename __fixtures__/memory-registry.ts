@@ -1,13 +1,19 @@
-import type { Readable } from 'node:stream';
 import type { Credential } from '../src/plan/credentials.js';
 import { declaredMediaType } from '../src/registry/manifest-tree.js';
-import { type Manifest, type RegistryClient, RegistryError, refName, sha256Digest } from '../src/registry/registry-client.js';
+import {
+  type BlobBody,
+  type Manifest,
+  type RegistryClient,
+  RegistryError,
+  refName,
+  sha256Digest,
+} from '../src/registry/registry-client.js';
 import type { ImageSet } from './oci-image.js';
 
 /** The public methods of RegistryClient that the executors, pushLayout and copyImage call. */
 type ClientApi = Pick<
   RegistryClient,
-  'checkPush' | 'manifest' | 'findManifest' | 'putManifest' | 'blobExists' | 'blob' | 'uploadBlob' | 'mountBlob'
+  'checkPush' | 'manifest' | 'findManifest' | 'putManifest' | 'blobExists' | 'blob' | 'openBlob' | 'uploadBlob' | 'mountBlob'
 >;
 export type Method = keyof ClientApi;
 /** Who makes a call: the credential's source, or anonymous. */
@@ -75,12 +81,17 @@ export class MemoryRegistry {
       blobExists: (repo, digest) =>
         this.serve({ method: 'blobExists', repo, reference: digest, who }, () => this.readable(repo) && this.repo(repo).blobs.has(digest)),
       blob: (repo, digest) => this.serve({ method: 'blob', repo, reference: digest, who }, () => this.readBlob(repo, digest)),
+      openBlob: (repo, digest) =>
+        this.serve({ method: 'openBlob', repo, reference: digest, who }, () => {
+          const bytes = this.readBlob(repo, digest);
+          return new Blob([new Uint8Array(bytes)]).stream();
+        }),
       uploadBlob: (repo, digest, size, open) =>
         this.serve({ method: 'uploadBlob', repo, reference: digest, who }, () => this.upload(who, repo, digest, size, open)),
       mountBlob: (repo, digest, from) =>
         this.serve({ method: 'mountBlob', repo, reference: digest, from, who }, () => this.mount(who, repo, digest, from)),
     };
-    return api as unknown as RegistryClient;
+    return { ...api, host: this.host } as unknown as RegistryClient;
   }
 
   // ---- the test's controls
@@ -266,15 +277,9 @@ export class MemoryRegistry {
     return digest;
   }
 
-  private async upload(
-    who: Who,
-    repo: string,
-    digest: string,
-    size: number,
-    open: () => ReadableStream | Readable | Buffer,
-  ): Promise<void> {
+  private async upload(who: Who, repo: string, digest: string, size: number, open: () => BlobBody | Promise<BlobBody>): Promise<void> {
     this.mayPush(who, `starting an upload to ${repo}`);
-    const source = open();
+    const source = await open();
     let bytes: Buffer;
     if (Buffer.isBuffer(source)) bytes = source;
     else {

@@ -1,16 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { BuildCache, CacheInput } from '../src/docker/build-cache.js';
 import type { Builder } from '../src/docker/docker.js';
 import type { GitHubContext } from '../src/runner/github-context.js';
 import { type Handoff, createHandoff } from '../src/github/handoff.js';
 import { type Plan, makePlan } from '../src/plan/plan.js';
-import type { RunDeps } from '../src/publish/publish-steps.js';
+import type { RunDeps } from '../src/publish/run-deps.js';
 import type { Settings } from '../src/settings/settings.js';
 import { FakeDocker } from './fake-docker.js';
 import { MemoryRegistry } from './memory-registry.js';
 import { context, settings } from './settings.js';
+import { tempDir } from './temp-dir.js';
 
 export const created = { date: new Date('2026-01-02T03:04:05Z'), from: 'the event payload' as const };
 
@@ -35,7 +35,7 @@ export class FakeHandoff implements Handoff {
     readonly held = new Map<string, string>(),
   ) {}
   private checks(): Handoff {
-    const scope = { imageName: 'ghcr.io/acme/widget', runId: '42', runAttempt: '1', tempDir: os.tmpdir() };
+    const scope = { imageName: 'ghcr.io/acme/widget', runId: '42', runAttempt: '1', tempDir: tempDir('handoff-') };
     return createHandoff(scope, { ACTIONS_CACHE_MODE: this.mode }, async () => ({
       isFeatureAvailable: () => this.service,
       saveCache: async () => (this.writable ? 1 : -1),
@@ -65,6 +65,12 @@ export interface PruneCall {
 
 export interface World {
   registry: MemoryRegistry;
+  /** The `also-push-to` registries, by host, each made on first use and sharing the journal. */
+  others: Map<string, MemoryRegistry>;
+  /** Each other registry's client as asked for: `host user:password`. */
+  otherLogins: string[];
+  /** The other registry at `host` (made now if no run asked for it yet). */
+  other(host: string): MemoryRegistry;
   docker: FakeDocker;
   handoff: FakeHandoff;
   /** Registry and docker calls in the order they were made. */
@@ -87,16 +93,28 @@ export function removeWorldDirs(): void {
 
 /** A run's world without engine or network: memory registry, fake docker, fake cache, handoff, prune and link. */
 export function makeWorld(
-  opts: { registry?: MemoryRegistry; ctx?: GitHubContext; cacheService?: boolean; builder?: Builder; handoff?: FakeHandoff } = {},
+  opts: {
+    registry?: MemoryRegistry;
+    others?: Map<string, MemoryRegistry>;
+    ctx?: GitHubContext;
+    cacheService?: boolean;
+    builder?: Builder;
+    handoff?: FakeHandoff;
+  } = {},
 ): World {
   const journal: string[] = [];
   const registry = opts.registry ?? new MemoryRegistry('ghcr.io', journal);
   const docker = new FakeDocker(registry, journal);
   if (opts.builder) docker.current = opts.builder;
-  const temp = mkdtempSync(path.join(os.tmpdir(), 'executors-'));
+  const temp = tempDir('executors-');
   dirs.push(temp);
+  const others = opts.others ?? new Map<string, MemoryRegistry>();
+  const other = (host: string): MemoryRegistry => others.get(host) ?? others.set(host, new MemoryRegistry(host, journal)).get(host)!;
   const world: World = {
     registry,
+    others,
+    otherLogins: [],
+    other,
     docker,
     handoff: opts.handoff ?? new FakeHandoff(),
     journal,
@@ -119,6 +137,10 @@ export function makeWorld(
     ctx: opts.ctx ?? context,
     docker,
     registry: (credential) => registry.client(credential),
+    otherRegistry: (o) => {
+      world.otherLogins.push(`${o.registry} ${o.username}:${o.password}`);
+      return other(o.registry).client({ source: 'pat', label: o.passwordEnv, username: o.username, secret: o.password, kind: 'unknown' });
+    },
     cache,
     handoff: world.handoff,
     packageLink: async () => {

@@ -1,11 +1,12 @@
 import { InputErrors } from '../src/runner/errors.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type GitHubContext, readContext } from '../src/runner/github-context.js';
 import { INPUT_NAMES, type RawInputs } from '../src/settings/inputs.js';
 import { InputConflict } from '../src/settings/settings-rules.js';
 import { type Settings, defaultFor } from '../src/settings/settings.js';
+import { holdsWholeVersion } from '../src/settings/tags.js';
+import { tempDir } from './temp-dir.js';
 
 /** A valid release publish to ghcr.io, for tests to vary. */
 export function settings(over: Partial<Settings> = {}): Settings {
@@ -42,9 +43,15 @@ export function settings(over: Partial<Settings> = {}): Settings {
     immutableTags: true,
     dryRun: false,
     merge: [],
+    alsoPushTo: [],
     changed: [],
+    tagSources: [],
+    tagPrefix: '',
+    tagSuffix: '',
     ...over,
     tags,
+    wholeVersionTags: over.wholeVersionTags ?? tags.filter(holdsWholeVersion),
+    version: over.version ?? tags[0] ?? '',
   };
 }
 
@@ -85,7 +92,7 @@ export function refusals(fn: () => unknown): { inputs: string[]; messages: strin
 
 /** A release run of Acme/Widget as the runner describes it, and a build context with a Dockerfile in it. */
 export function releaseRun(): { ctx: GitHubContext; dir: string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ctx-'));
+  const dir = tempDir('ctx-');
   writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\n');
   const ctx = readContext({
     GITHUB_REPOSITORY: 'Acme/Widget',

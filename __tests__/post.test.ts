@@ -1,15 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CleanupDocker } from '../src/runner/cleanup.js';
 import { cleanUp, run } from '../src/post.js';
 import { createRunDir } from '../src/runner/run-dir.js';
 import type { SavedState } from '../src/runner/state.js';
+import { tempDir } from '../__fixtures__/temp-dir.js';
 
 /** A runner's disk: RUNNER_TEMP, a HOME with the user's docker config, a workspace, and places outside. */
 function machine() {
-  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'post-')));
+  const root = realpathSync(tempDir('post-'));
   const at = (...parts: string[]) => path.join(root, ...parts);
   const dir = (p: string) => {
     mkdirSync(p, { recursive: true });

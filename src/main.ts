@@ -1,18 +1,8 @@
 import { rmSync } from 'node:fs';
-import { createBuildCache, dockerSession } from './docker/index.js';
 import { createdTime, makePlan } from './plan/index.js';
-import { execute, reportFailure, type RunDeps, setOutputs, writeSummary } from './publish/index.js';
-import {
-  type PackagesApi,
-  createPackagesApi,
-  createHandoff,
-  checkPackageLink,
-  packageName,
-  packageType,
-  pruneUntagged,
-} from './github/index.js';
 import { readContext, info, createBuildOutputDir, runTemp, writeSecretFiles, state } from './runner/index.js';
-import { defaultRetry, registryPort } from './registry/index.js';
+import type { PackagesApi } from './github/index.js';
+import type { RunDeps } from './publish/index.js';
 import { readSettings } from './settings/index.js';
 
 /** Reads the inputs, makes the plan, and has it carried out; every failure is reported in one place. */
@@ -25,12 +15,19 @@ export async function run(): Promise<void> {
     // A promote or merge builds nothing: the commit's time matters only to a build.
     const builds = !settings.promote && settings.merge.length === 0;
     const plan = makePlan(settings, ctx, await createdTime(settings.reproducible && builds, ctx, settings.context, new Date()));
+    // What a run needs once its inputs are valid: loaded then, not in a step that fails on them.
+    const { createBuildCache, dockerSession } = await import('./docker/index.js');
+    const { execute, setOutputs, writeSummary } = await import('./publish/index.js');
+    const { createPackagesApi, createHandoff, checkPackageLink, packageName, packageType, pruneUntagged } =
+      await import('./github/index.js');
+    const { defaultRetry, registryPorts } = await import('./registry/index.js');
     const retry = { ...defaultRetry, onRetry: info };
     // One API client per credential, for the link check and the prune alike.
     const apis = new Map<string, PackagesApi>();
     const api = (secret: string): PackagesApi =>
       apis.get(secret) ?? apis.set(secret, createPackagesApi(ctx.apiUrl, secret, retry)).get(secret)!;
-    const registry = registryPort(settings.registry, retry);
+    const ports = registryPorts(retry);
+    const registry = ports(settings.registry);
     const session = dockerSession(settings.registry, settings.logout, temp);
     onCancel((signal) => {
       info(`Cancelled (${signal}): stopping the docker commands; the post step removes what this run created.`);
@@ -40,6 +37,7 @@ export async function run(): Promise<void> {
       ctx,
       docker: session.docker,
       registry,
+      otherRegistry: (other) => ports(other.registry)({ username: other.username, secret: other.password }),
       cache: createBuildCache(),
       handoff: createHandoff({ imageName: plan.imageName, runId: ctx.runId, runAttempt: ctx.runAttempt, tempDir: temp }),
       packageLink: (credential) => checkPackageLink(settings, ctx, credential, { retry, api: api(credential.secret) }),
@@ -82,6 +80,7 @@ export async function run(): Promise<void> {
     setOutputs(result);
     await writeSummary(result);
   } catch (e) {
+    const { reportFailure } = await import('./publish/index.js');
     await reportFailure(e);
   } finally {
     // The layout may be large: gone as soon as it is pushed (the post step would remove it too).

@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import { lstatSync, realpathSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -11,6 +10,7 @@ import {
   recognise,
   runTemp,
   state,
+  core,
 } from './runner/index.js';
 
 /** A registry host as the action names one: a DNS name or bracketed IPv6 address, with an optional port. */

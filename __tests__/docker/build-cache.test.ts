@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type CacheInput, createBuildCache } from '../../src/docker/build-cache.js';
 import { FakeCacheService } from '../support/cache-service.js';
+import { tempDir } from '../../__fixtures__/temp-dir.js';
 
-const made: string[] = [];
-const temp = (name: string) => {
-  made.push(mkdtempSync(path.join(os.tmpdir(), `${name}-`)));
-  return made[made.length - 1];
-};
+const temp = (name: string) => tempDir(`${name}-`);
 const context = temp('cache-ctx');
 const baseDir = temp('runner-temp');
 writeFileSync(path.join(context, 'Dockerfile'), 'FROM scratch\nCOPY app.txt /\n');
@@ -48,7 +44,6 @@ beforeAll(async () => {
 afterAll(async () => {
   process.stdout.write = write;
   await service.stop();
-  made.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
 });
 
 describe('the build cache', () => {

@@ -1,16 +1,12 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { describe, expect, it } from '@jest/globals';
+import { chmodSync, mkdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type BuildSource, type ContextReader, contextHash, fsReader } from '../../src/docker/context-hash.js';
-
-const made: string[] = [];
-afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+import { tempDir } from '../../__fixtures__/temp-dir.js';
 
 /** A build context holding these files (a null content makes a directory). */
 function contextDir(files: Record<string, string | null>): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'context-hash-'));
-  made.push(dir);
+  const dir = tempDir('context-hash-');
   write(dir, files);
   return dir;
 }

@@ -1,23 +1,19 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeCredentialHelper } from '../../src/docker/credential-helper.js';
+import { tempDir } from '../../__fixtures__/temp-dir.js';
 
 /** The JSON the docker CLI hands a helper's `store` (Go's encoding of its Credentials). */
 const LOGIN = '{"ServerURL":"127.0.0.1:5000","Username":"octo-\\"bot\\"","Secret":"ghs_secret0123"}';
-
-const made: string[] = [];
-afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 // The same script under the system's sh and busybox's: it must need nothing beyond POSIX sh and sed -E.
 describe.each(['sh', 'busybox sh'])('the run’s credential helper under %s', (shell) => {
   /** A fresh private directory and its helper, for one test: no test sees what another stored. */
   const fresh = () => {
     // A directory with a space and a quote, so the paths embedded in the script must be quoted right.
-    made.push(mkdtempSync(path.join(os.tmpdir(), "it's temp-")));
-    const configDir = path.join(made[made.length - 1], 'ghcr-publish-config-abc123');
+    const configDir = path.join(tempDir("it's temp-"), 'ghcr-publish-config-abc123');
     mkdirSync(configDir);
     const helper = writeCredentialHelper(configDir, '127.0.0.1:5000');
     const call = (verb: string, input = '') => {

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   createPrivateConfig,
@@ -10,8 +9,9 @@ import {
   resolveUserDocker,
 } from '../../src/docker/docker-config.js';
 import { parseFileCommand } from '../support/runner.js';
+import { tempDir } from '../../__fixtures__/temp-dir.js';
 
-const tmp = (prefix: string) => mkdtempSync(path.join(os.tmpdir(), prefix));
+const tmp = (prefix: string) => tempDir(prefix);
 
 /** A PATH holding the user's store helper `docker-credential-teststore`. */
 function storeOnPath(): NodeJS.ProcessEnv {

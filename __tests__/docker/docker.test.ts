@@ -94,6 +94,12 @@ describe('the build command line', () => {
       'ctx',
     ]);
   });
+
+  it('with cache: false, --no-cache for either builder, so not even its own cache is used', () => {
+    expect(buildArgs({ ...spec, noCache: true }, true)).toContain('--no-cache');
+    expect(buildArgs({ ...spec, secretFiles: [], noCache: true }, false)).toContain('--no-cache');
+    expect(buildArgs(spec, true)).not.toContain('--no-cache');
+  });
 });
 
 describe('which failed pushes are tried again', () => {

@@ -80,6 +80,16 @@ describe('the link check', () => {
     expect(link.packageUrl).toBe('https://github.com/orgs/acme/packages/docker/package/api');
   });
 
+  it("compares with the repository the source label names (the repository input), not the workflow's", async () => {
+    const linkedTo = (full_name: string) => api({ visibility: 'public', repository: { full_name } }).fake;
+    const elsewhere = settings({ repository: 'Acme/Images' });
+    const ok = await checkPackageLink(elsewhere, context, token, { api: linkedTo('acme/images'), retry: noWait });
+    expect(ok.warning).toBeUndefined();
+    const off = await checkPackageLink(elsewhere, context, token, { api: linkedTo('Acme/Widget'), retry: noWait });
+    expect(off.warning).toContain('is linked to Acme/Widget, not to Acme/Images (the repository its org.opencontainers.image.source');
+    expect(off.warning).toContain('add Acme/Images with the Write role');
+  });
+
   it("is a notice with GitHub's words and the documented page when the API refuses", async () => {
     const { fake } = api(new GitHubApiError(403, 'Resource not accessible by integration', false));
     const link = await checkPackageLink(settings(), context, token, { api: fake, retry: noWait });

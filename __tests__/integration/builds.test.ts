@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { copyLayers, imageConfig, rawManifest } from '../support/inspect.js';
 import { type TestRegistry, startRegistry } from '../support/registry.js';
 import { type GitHub, Runner, type StepResult } from '../support/runner.js';
+import { tempDir } from '../../__fixtures__/temp-dir.js';
 
 const run = promisify(execFile);
 const TOKEN = 'ghs_buildsTestToken000000001';
@@ -147,7 +147,7 @@ describe('a build secret', () => {
     };
     main = await runner.main(github, inputs);
     post = await runner.post(github, inputs, main.state);
-    layers = mkdtempSync(path.join(os.tmpdir(), 'layers-'));
+    layers = tempDir('layers-');
     mkdirSync(path.join(layers, 'image'));
     await copyLayers(`${registry.host}/acme/with-secret:v1`, CREDS, path.join(layers, 'image'));
   });

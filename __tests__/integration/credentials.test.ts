@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FakeGitHub } from '../support/github.js';
 import { rawManifest, runWithInput } from '../support/inspect.js';
 import { type GitHub, Runner, type StepResult } from '../support/runner.js';
+import { tempDir } from '../../__fixtures__/temp-dir.js';
 
 const WRITE = 'ghs_jobWithPackagesWrite0001';
 const READ = 'ghs_jobWithoutPackagesWrite02';
@@ -174,7 +174,7 @@ describe('a clear failure before anything is built', () => {
 
 describe('a pull request from a fork', () => {
   it('builds, skips the push, says why and succeeds', async () => {
-    const event = path.join(mkdtempSync(path.join(os.tmpdir(), 'event-')), 'event.json');
+    const event = path.join(tempDir('event-'), 'event.json');
     writeFileSync(event, JSON.stringify({ pull_request: { head: { repo: { full_name: 'someone/widget' } } } }));
     const step = await publish(
       context(READ, { event_name: 'pull_request', ref: 'refs/pull/7/merge' }),
@@ -228,10 +228,10 @@ describe('retries', () => {
 
 describe('the real docker client meets the same rules', () => {
   const docker = (args: string[], input = '') =>
-    runWithInput('docker', args, input, { ...process.env, DOCKER_CONFIG: mkdtempSync(path.join(os.tmpdir(), 'docker-config-')) });
+    runWithInput('docker', args, input, { ...process.env, DOCKER_CONFIG: tempDir('docker-config-') });
 
   it('logs in with a read-only token, and is refused the push only at the upload', async () => {
-    const config = mkdtempSync(path.join(os.tmpdir(), 'docker-config-'));
+    const config = tempDir('docker-config-');
     const env = { ...process.env, DOCKER_CONFIG: config };
     expect((await runWithInput('docker', ['login', '--username', 'octocat', '--password-stdin', github.host], READ, env)).status).toBe(0);
     const ref = `${github.host}/acme/denied:v1`;

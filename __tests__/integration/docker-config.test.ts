@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createPrivateConfig, dockerEnv, exportForLaterSteps, resolveUserDocker } from '../../src/docker/docker-config.js';
 import { hasTag } from '../support/inspect.js';
 import { type TestRegistry, startRegistry } from '../support/registry.js';
 import { parseFileCommand } from '../support/runner.js';
+import { tempDir } from '../../__fixtures__/temp-dir.js';
 
 const TOKEN = 'ghs_credStoreTestToken0123456789abcXYZ';
 const BASE_SECRET = 'base-secret-0123456789';
@@ -51,7 +51,7 @@ esac
 describe("a user's credential store beside the run's login, with the real docker CLI", () => {
   let ours: TestRegistry;
   let other: TestRegistry;
-  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'credstore-')));
+  const root = realpathSync(tempDir('credstore-'));
   const [home, bin, temp, context] = ['home', 'bin', 'temp', 'context'].map((d) => path.join(root, d));
   const calls = path.join(root, 'store-calls.log');
   let env: NodeJS.ProcessEnv;
@@ -98,10 +98,7 @@ describe("a user's credential store beside the run's login, with the real docker
     configDir = config.dir;
     env = dockerEnv(config, user, jobEnv);
   }, 120_000);
-  afterAll(async () => {
-    await Promise.all([ours.stop(), other.stop()]);
-    rmSync(root, { recursive: true, force: true });
-  });
+  afterAll(async () => Promise.all([ours.stop(), other.stop()]));
 
   const storeCalls = () => readFileSync(calls, 'utf8').split('\n').filter(Boolean);
 
@@ -139,7 +136,7 @@ describe("a user's credential store beside the run's login, with the real docker
 });
 
 describe('logout: false keeps the builder the user selected, for this step and later ones', () => {
-  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'buildx-keep-')));
+  const root = realpathSync(tempDir('buildx-keep-'));
   const home = path.join(root, 'home');
   const builder = `user-builder-${process.pid}`;
   const jobEnv: NodeJS.ProcessEnv = { ...process.env, HOME: home };
@@ -161,7 +158,6 @@ describe('logout: false keeps the builder the user selected, for this step and l
   afterAll(async () => {
     process.env = saved;
     await run('docker', ['buildx', 'rm', builder], jobEnv);
-    rmSync(root, { recursive: true, force: true });
   });
 
   it('resolves the buildx directory before exporting DOCKER_CONFIG, and exports it too', async () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { contextEntries } from '../../src/docker/context-hash.js';
+import { tempDir } from '../../__fixtures__/temp-dir.js';
 
 // The cache key hashes what BuildKit sends of the context: checked here against BuildKit itself.
 const run = promisify(execFile);
@@ -70,7 +70,7 @@ function tree(dir: string, prefix = ''): string[] {
 
 describe('the context the key hashes', () => {
   it.each(Object.entries(cases))('is what BuildKit sends: %s', async (_, c) => {
-    const root = mkdtempSync(path.join(os.tmpdir(), 'dockerignore-'));
+    const root = tempDir('dockerignore-');
     const context = path.join(root, 'context');
     for (const name of c.files) {
       const file = path.join(context, name);

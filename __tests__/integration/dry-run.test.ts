@@ -83,7 +83,18 @@ describe('a dry run of a build', () => {
     expect(run.main.stdout).toContain('may push to');
     expect(run.main.outputs.image).toBe(`${HOST}/acme/dry`);
     expect(run.main.outputs.tags.split('\n')).toEqual(['4.0.0', '4.0', '4', 'latest'].map((t) => `${HOST}/acme/dry:${t}`));
+    expect(run.main.outputs.version).toBe('4.0.0');
     expect(run.main.summary).toContain('Dry run');
+  });
+
+  it('says which input gave which tags, and why, in the log and the summary', () => {
+    for (const text of [
+      'version-tags: {{version}},{{major}}.{{minor}},{{major}} on v4.0.0 → 4.0.0, 4.0, 4',
+      'latest: auto, v4.0.0 is a stable version → latest',
+    ]) {
+      expect(run.main.stdout).toContain(text);
+      expect(run.main.summary).toContain(text);
+    }
   });
 
   it('leaves the registry as it was: only the push check (an upload session, cancelled) reached it', () => {

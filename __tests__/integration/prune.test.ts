@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createPackagesApi } from '../../src/github/github-api.js';
@@ -10,6 +9,7 @@ import { BY_DIGEST_ANNOTATION } from '../../src/github/prune-keep.js';
 import { RegistryClient } from '../../src/registry/registry-client.js';
 import { FakeGitHub } from '../support/github.js';
 import { OciPusher, type Pushed, sha256 } from '../support/oci-push.js';
+import { tempDir } from '../../__fixtures__/temp-dir.js';
 
 const ADMIN = 'ghs_pruneJobOfThePublisher01';
 const OTHER_REPO = 'ghs_pruneJobOfAnotherRepo002';
@@ -144,7 +144,7 @@ async function seed(repo: string): Promise<void> {
 beforeAll(async () => {
   await github.start();
   // The tagged image: a real two-platform build (with BuildKit's attestation manifests in its index), copied as it is.
-  dir = mkdtempSync(path.join(os.tmpdir(), 'prune-'));
+  dir = tempDir('prune-');
   writeFileSync(
     path.join(dir, 'Dockerfile'),
     'FROM scratch\nLABEL org.opencontainers.image.source=https://github.com/Acme/Widget\nCOPY hello.txt /hello.txt\n',
@@ -165,10 +165,7 @@ beforeAll(async () => {
   for (const x of versionDigests()) if (x !== v.young.digest) github.versions.setCreated(x, new Date(Date.now() - 40 * DAY));
   github.versions.setCreated(v.pending.digest, new Date(Date.now() - 10 * DAY));
 }, 180_000);
-afterAll(async () => {
-  await github.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => github.stop());
 
 describe('the stand-in', () => {
   it('lists every pushed manifest as a version with the tags on it now, page by page', async () => {

@@ -2,17 +2,18 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { RetryPolicy } from '../../src/registry/http-retry.js';
-import { copyImage } from '../../src/registry/image-copy.js';
-import { layoutResult, pushLayout } from '../../src/registry/oci-layout.js';
-import { RegistryClient, RegistryError } from '../../src/registry/registry-client.js';
+import { repositoryOrigin } from '../../src/registry/image-copy.js';
+import { transferImage } from '../../src/registry/image-transfer.js';
+import { layoutOrigin, layoutResult } from '../../src/registry/oci-layout.js';
+import { type Manifest, RegistryClient, RegistryError } from '../../src/registry/registry-client.js';
 import { type FaultProxy, type SeenRequest, startFaultProxy } from '../support/fault-proxy.js';
 import { FakeGitHub } from '../support/github.js';
 import { copyLayers, hasTag, rawManifest } from '../support/inspect.js';
 import { type TestRegistry, freePort, startRegistry } from '../support/registry.js';
+import { tempDir } from '../../__fixtures__/temp-dir.js';
 
 const run = promisify(execFile);
 const CREDS = 'acme:s3cret';
@@ -43,6 +44,21 @@ async function buildLayout(name: string, platforms?: string): Promise<string> {
   return dest;
 }
 
+/** A layout's image stored in `repo` as the publisher stores it: its parts, then the top under `tag` or by digest. */
+async function pushLayout(c: RegistryClient, repo: string, layout: string, tag?: string): Promise<Manifest> {
+  const top = layoutResult(layout);
+  await transferImage(layoutOrigin(layout), top, c, repo);
+  await c.putManifest(repo, tag ?? top.digest, top);
+  return top;
+}
+
+/** An image of `from.repo` made available in `toRepo` (the top not stored), as a promote does. */
+async function copyImage(c: RegistryClient, from: { repo: string; reference: string }, toRepo: string): Promise<Manifest> {
+  const top = await c.manifest(from.repo, from.reference);
+  await transferImage(repositoryOrigin(c, from.repo), top, c, toRepo);
+  return top;
+}
+
 /** The requests the proxy saw while `work` ran. */
 async function during(work: () => Promise<unknown>): Promise<SeenRequest[]> {
   const from = proxy.requests.length;
@@ -55,7 +71,7 @@ const readBack = (ref: string) => rawManifest(`${registry.host}/${ref}`, CREDS);
 const childDigests = (index: Record<string, unknown>) => (index.manifests as { digest: string }[]).map((m) => m.digest);
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'registry-transport-'));
+  dir = tempDir('registry-transport-');
   mkdirSync(path.join(dir, 'context'));
   copyFileSync('/bin/busybox', path.join(dir, 'context', 'busybox'));
   writeFileSync(path.join(dir, 'context', 'Dockerfile'), `FROM scratch\nCOPY busybox /bin/busybox\nLABEL test.run="${Date.now()}"\n`);
@@ -200,14 +216,26 @@ describe('copyImage', () => {
       expect((await readBack(`acme/dst-${name}@${child}`)).digest).toBe(child);
   });
 
-  it('within one repository: nothing written, the manifest returned', async () => {
-    const c = client();
-    await pushLayout(c, 'acme/same', single, 'sha-7654321');
-    const seen = await during(() => copyImage(c, { repo: 'acme/same', reference: 'sha-7654321' }, 'acme/same'));
-    expect(seen.map((r) => r.method)).toEqual(['GET']);
+  it('a mount the registry refuses (202, an upload session) is streamed from the source, the digest unchanged', async () => {
+    const source = await pushLayout(client(), 'acme/stream-src', multi, '1.0');
+    proxy.inject({ method: 'POST', path: /^\/v2\/acme\/stream-dst\/blobs\/uploads\/\?mount=/, fault: 'refuse-mount', times: Infinity });
+    let report: Record<string, number> = {};
+    const seen = await during(async () => {
+      const top = await client().manifest('acme/stream-src', '1.0');
+      report = await transferImage(repositoryOrigin(client(), 'acme/stream-src'), top, client(), 'acme/stream-dst');
+      await client().putManifest('acme/stream-dst', '1.0', top);
+    });
+    const blobs = seen.filter((r) => r.method === 'PUT' && r.path.startsWith('/v2/acme/stream-dst/blobs/uploads/'));
+    expect(report).toMatchObject({ mounted: 0, 'refused-mount-streamed': blobs.length });
+    expect(blobs.length).toBeGreaterThan(0);
+    // Each blob read from the source once, and its bytes sent on to the target.
+    const reads = seen.filter((r) => r.method === 'GET' && r.path.startsWith('/v2/acme/stream-src/blobs/'));
+    expect(reads).toHaveLength(blobs.length);
+    expect(layerBytes(seen)).toBeGreaterThan(1_000_000);
+    expect((await readBack('acme/stream-dst:1.0')).digest).toBe(source.digest);
   });
 
-  it('a mount the registry refuses is an error, and nothing is uploaded instead', async () => {
+  it('a refused mount whose source no longer holds the blob fails, naming the mount, the read and how to grant access', async () => {
     const source = await pushLayout(client(), 'acme/unlinked', single, '1.0');
     const layer = (JSON.parse(source.body.toString()) as { layers: { digest: string }[] }).layers[0].digest;
     // The source repository no longer holds the layer: the registry answers a mount with a plain upload session.
@@ -221,8 +249,9 @@ describe('copyImage', () => {
       copyImage(client(), { repo: 'acme/unlinked', reference: '1.0' }, 'acme/refused').catch((e: unknown) => (error = e)),
     );
     expect((error as Error).message).toMatch(
-      `The registry refused a cross-repository mount of ${layer} from acme/unlinked into acme/refused`,
+      `The registry refused a cross-repository mount of ${layer} from acme/unlinked into acme/refused, and reading it from acme/unlinked to stream it failed (reading acme/unlinked@${layer}: HTTP 404`,
     );
+    expect((error as Error).message).toContain('Manage Actions access');
     expect(seen.filter((r) => r.method === 'DELETE' && r.path.startsWith('/v2/acme/refused/blobs/uploads/'))).toHaveLength(1);
     expect(layerBytes(seen)).toBe(0);
   });

@@ -1,24 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { context, settings } from '../../__fixtures__/settings.js';
-import { isFullVersion, makePlan } from '../../src/plan/plan.js';
+import { allReferences, makePlan } from '../../src/plan/plan.js';
 
 const created = { date: new Date('2026-01-02T03:04:05Z'), from: 'the event payload' as const };
-
-describe('full versions, which immutable-tags keeps from moving', () => {
-  it.each([
-    ['1.2.3', true],
-    ['v1.2.3', true],
-    ['2.0.0-rc.1', true],
-    ['0.1.0', true],
-    ['1.2', false],
-    ['1', false],
-    ['latest', false],
-    ['main', false],
-    ['sha-0123456', false],
-    ['pr-7', false],
-    ['01.2.3', false],
-  ])('%s → %s', (tag, full) => expect(isFullVersion(tag)).toBe(full));
-});
 
 describe('the plan', () => {
   it('of a release build: tags, the guarded versions, labels from the commit time and SOURCE_DATE_EPOCH', () => {
@@ -39,6 +23,33 @@ describe('the plan', () => {
   it('of promote: commit names the sha- tag of this image', () => {
     const plan = makePlan(settings({ promote: { kind: 'commit' } }), context, created);
     expect(plan).toMatchObject({ mode: 'promote', promote: { path: 'acme/widget', reference: 'sha-0123456' }, epoch: undefined });
+  });
+
+  it('guards the tags that hold the whole version, as the settings found them', () => {
+    const s = settings({ tags: ['app-1.2.3-alpine', 'app-1.2-alpine', 'app-alpine'], wholeVersionTags: ['app-1.2.3-alpine'] });
+    expect(makePlan(s, context, created).immutable).toEqual(['app-1.2.3-alpine']);
+    // A branch named like a version is not a version: nothing guarded.
+    expect(makePlan(settings({ tags: ['v1.2.3', 'sha-0123456'], wholeVersionTags: [] }), context, created).immutable).toEqual([]);
+  });
+
+  it("fills the build arguments' placeholders with the run's values, the time that of the created label", () => {
+    const plan = makePlan(
+      settings({ version: '1.2.3', buildArgs: ['APP_VERSION={{version}}', 'BUILT={{created}}', 'REV={{short-sha}}', 'KEEP={{other}}'] }),
+      context,
+      created,
+    );
+    expect(plan.version).toBe('1.2.3');
+    expect(plan.buildArgs).toEqual([
+      'APP_VERSION=1.2.3',
+      `BUILT=${plan.labels['org.opencontainers.image.created']}`,
+      'REV=0123456',
+      'KEEP={{other}}',
+    ]);
+  });
+
+  it('of promote: commit of a variant names its sha- tag with the prefix and suffix', () => {
+    const plan = makePlan(settings({ promote: { kind: 'commit' }, tagPrefix: 'app-', tagSuffix: '-alpine' }), context, created);
+    expect(plan.promote).toMatchObject({ reference: 'app-sha-0123456-alpine', howMade: expect.stringContaining('app-sha-<7 hex>-alpine') });
   });
 
   it('of promote from another image on the registry', () => {
@@ -81,5 +92,30 @@ describe('the plan', () => {
     const plan = makePlan(settings({ owner: 'other', push: false }), context, created);
     expect(plan).toMatchObject({ push: 'none', immutable: [] });
     expect(plan.credentials.order.map((c) => c.source)).toEqual(['github-token']);
+  });
+});
+
+describe('the other registries of also-push-to', () => {
+  const hub = {
+    registry: 'docker.io',
+    path: 'acme/widget',
+    imageName: 'docker.io/acme/widget',
+    username: 'acme',
+    passwordEnv: 'HUB_TOKEN',
+    password: 'x',
+  };
+
+  it('get the same tags: every reference, the main image first', () => {
+    const plan = makePlan(settings({ alsoPushTo: [hub] }), context, created);
+    expect(allReferences(plan)).toEqual([
+      'ghcr.io/acme/widget:1.2.3',
+      'ghcr.io/acme/widget:latest',
+      'docker.io/acme/widget:1.2.3',
+      'docker.io/acme/widget:latest',
+    ]);
+  });
+
+  it('are none when nothing is pushed', () => {
+    expect(makePlan(settings({ alsoPushTo: [hub], push: false }), context, created).others).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/glo
 import { ociImage } from '../../__fixtures__/oci-image.js';
 import { captureLog, failure, makeWorld, planOf, removeWorldDirs } from '../../__fixtures__/run-world.js';
 import { ActionError } from '../../src/runner/errors.js';
+import { RegistryError } from '../../src/registry/registry-error.js';
 import { execute } from '../../src/publish/execute.js';
 import type { Settings } from '../../src/settings/settings.js';
 
@@ -69,14 +70,22 @@ describe('a registry fault that persists', () => {
     expect(e).toBeInstanceOf(ActionError);
   });
 
-  it('a promote whose layers the registry will not mount is an ActionError telling how to grant access', async () => {
+  it('a promote whose layers the registry will neither mount nor let be read is an ActionError telling how to grant access', async () => {
     const w = makeWorld();
     w.registry.seed('acme/builds', ociImage({ platform: 'linux/amd64', content: 'tested' }), 'candidate');
     w.registry.declineMounts();
+    w.registry.fail(
+      { method: 'openBlob' },
+      (c) => new RegistryError(403, 'denied: permission_denied: read_package', `reading ${c.repo}`),
+      100,
+    );
     const e = await failure(execute(planOf({ promote: { kind: 'reference', path: 'acme/builds', reference: 'candidate' } }), w.deps));
+    expect(e.message).toContain('refused a cross-repository mount');
+    expect(e.message).toContain('HTTP 403: denied: permission_denied: read_package');
     expect(e.message).toContain('Manage Actions access');
     expect(e).toBeInstanceOf(ActionError);
     expect(w.registry.uploadedBytes).toBe(0);
+    expect(w.registry.tagsOf(REPO)).toEqual({});
   });
 
   it('a merge whose handed-over image is gone from the registry is an ActionError naming the platform', async () => {

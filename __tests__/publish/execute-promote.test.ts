@@ -4,6 +4,7 @@ import { captureLog, failure, makeWorld, planOf, removeWorldDirs } from '../../_
 import { ActionError } from '../../src/runner/errors.js';
 import { execute } from '../../src/publish/execute.js';
 import type { Settings } from '../../src/settings/settings.js';
+import { sha256Digest } from '../../src/registry/registry-client.js';
 
 const REPO = 'acme/widget';
 const SHA_TAG = 'sha-0123456';
@@ -67,6 +68,23 @@ describe('promote', () => {
     for (const child of source.children) expect(w.registry.hasManifest(REPO, child.digest)).toBe(true);
     expect(w.registry.tagsOf(REPO)).toEqual({ '1.2.3': digest, latest: digest });
     expect(w.registry.tagsOf('acme/builds')).toEqual({ candidate: digest });
+  });
+
+  it('from another repository whose layers the registry will not mount (202): streamed from the source, with a notice', async () => {
+    const w = makeWorld();
+    const source = twoPlatforms();
+    const digest = w.registry.seed('acme/builds', source, 'candidate');
+    w.registry.declineMounts();
+    const result = await execute(planOf({ promote: { kind: 'reference', path: 'acme/builds', reference: 'candidate' } }), w.deps);
+    expect(result).toMatchObject({ digest, pushed: true });
+    expect(w.registry.count('mountBlob')).toBe(source.blobs.length);
+    expect(w.registry.count('openBlob', { repo: 'acme/builds' })).toBe(source.blobs.length);
+    expect(w.registry.uploadedBytes).toBe(source.blobs.reduce((n, b) => n + b.length, 0));
+    for (const blob of source.blobs) expect(w.registry.hasBlob(REPO, sha256Digest(blob))).toBe(true);
+    expect(w.registry.tagsOf(REPO)).toEqual({ '1.2.3': digest, latest: digest });
+    expect(log.text()).toMatch(
+      new RegExp(`::notice::ghcr\\.io refused to mount ${source.blobs.length} blob\\(s\\) from ghcr\\.io/acme/builds into acme/widget`),
+    );
   });
 
   it('a multi-platform index with attestations is promoted with all its children', async () => {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { checkRegistryHost, defaultRegistry, detectType, imagePath, registryBaseUrl } from '../../src/registry/registry-rules.js';
+import {
+  canonicalRegistry,
+  checkRegistryHost,
+  defaultRegistry,
+  detectType,
+  imagePath,
+  registryBaseUrl,
+} from '../../src/registry/registry-rules.js';
 
 describe('the registry of the server the workflow runs on', () => {
   it.each([
@@ -52,5 +59,22 @@ describe('the registry input', () => {
     expect(registryBaseUrl('localhost:5000')).toBe('http://localhost:5000');
     expect(registryBaseUrl('[::1]:5000')).toBe('http://[::1]:5000');
     expect(registryBaseUrl('ghcr.io')).toBe('https://ghcr.io');
+  });
+});
+
+describe('Docker Hub', () => {
+  it.each(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'Docker.IO'])(
+    '%s is docker.io, its API at registry-1.docker.io',
+    (host) => {
+      const registry = checkRegistryHost(host, '');
+      expect(registry).toBe('docker.io');
+      expect(registryBaseUrl(registry)).toBe('https://registry-1.docker.io');
+      expect(registryBaseUrl(host.toLowerCase())).toBe('https://registry-1.docker.io');
+    },
+  );
+
+  it('other hosts keep their name', () => {
+    expect(canonicalRegistry('quay.io')).toBe('quay.io');
+    expect(canonicalRegistry('hub.docker.com')).toBe('hub.docker.com');
   });
 });

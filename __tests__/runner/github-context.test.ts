@@ -1,14 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readContext } from '../../src/runner/github-context.js';
+import { tempDir } from '../../__fixtures__/temp-dir.js';
 
-function event(headRepo: string): string {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'event-')), 'event.json');
-  writeFileSync(file, JSON.stringify({ pull_request: { head: { repo: { full_name: headRepo } } } }));
+function eventFile(payload: unknown): string {
+  const file = path.join(tempDir('event-'), 'event.json');
+  writeFileSync(file, JSON.stringify(payload));
   return file;
 }
+const event = (headRepo: string) => eventFile({ pull_request: { head: { repo: { full_name: headRepo } } } });
 
 describe('the workflow run', () => {
   it('knows the API of github.com, GHE.com and a GitHub Enterprise Server', () => {
@@ -24,5 +25,11 @@ describe('the workflow run', () => {
     ['a push', { GITHUB_EVENT_NAME: 'push' }, false],
   ])('%s has a read-only token: %s', (_what, env, readOnly) => {
     expect(readContext({ GITHUB_REPOSITORY: 'acme/widget', ...env }).readOnlyToken).toBe(readOnly);
+  });
+
+  it("reads the repository's default branch from the event payload, when it names one", () => {
+    expect(readContext({ GITHUB_EVENT_PATH: eventFile({ repository: { default_branch: 'trunk' } }) }).defaultBranch).toBe('trunk');
+    expect(readContext({ GITHUB_EVENT_PATH: eventFile({ repository: { default_branch: 7 } }) }).defaultBranch).toBeUndefined();
+    expect(readContext({}).defaultBranch).toBeUndefined();
   });
 });

@@ -1,15 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as state from '../../src/runner/state.js';
 import { parseFileCommand } from '../support/runner.js';
+import { tempDir } from '../../__fixtures__/temp-dir.js';
 
 const saved = { ...process.env };
 let stateFile: string;
 
 beforeEach(() => {
-  stateFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'state-')), 'state');
+  stateFile = path.join(tempDir('state-'), 'state');
   writeFileSync(stateFile, '');
   process.env = Object.fromEntries(Object.entries(saved).filter(([k]) => !k.startsWith('STATE_')));
   process.env.GITHUB_STATE = stateFile;

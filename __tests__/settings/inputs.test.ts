@@ -89,6 +89,13 @@ describe('secrets are masked before anything else', () => {
     expect(masked()).toEqual(expect.arrayContaining(['hunter2', 'line-of-a-key']));
   });
 
+  it("each other registry's password, from the variable its also-push-to line names, even on a malformed line", () => {
+    setInputs({ 'also-push-to': 'docker.io/acme/widget user=acme password-env=HUB_TOKEN\nnot a line password-env=QUAY_TOKEN' });
+    const { passwords } = readInputs({ HUB_TOKEN: 'dckr_pat_hub', QUAY_TOKEN: 'quay-secret', OTHER: 'not named' });
+    expect(masked()).toEqual(['dckr_pat_hub', 'quay-secret']);
+    expect(passwords).toEqual({ HUB_TOKEN: 'dckr_pat_hub', QUAY_TOKEN: 'quay-secret' });
+  });
+
   it('nothing when there is nothing secret', () => {
     setInputs({ token: '', description: 'not secret' });
     readInputs({});

@@ -33,6 +33,23 @@ describe('the labels that link and describe the package', () => {
     });
   });
 
+  it("carry the run's version, and fill the placeholders of the user's labels", () => {
+    const labels = imageLabels(
+      settings({
+        tags: ['app-1.2.3-alpine'],
+        version: '1.2.3',
+        labels: { 'app.version': '{{version}}', 'app.built': '{{created}} {{other}}' },
+      }),
+      context,
+      now,
+    );
+    expect(labels).toMatchObject({
+      'org.opencontainers.image.version': '1.2.3',
+      'app.version': '1.2.3',
+      'app.built': `${labels['org.opencontainers.image.created']} {{other}}`,
+    });
+  });
+
   it('give the index the annotations ghcr.io reads', () => {
     const labels = imageLabels(settings({ description: 'Widgets' }), context, now);
     expect(indexAnnotations(labels)).toEqual({

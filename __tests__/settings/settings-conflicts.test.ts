@@ -31,6 +31,10 @@ describe('inputs that cannot go together, each error naming both', () => {
     [{ push: 'by-digest', promote: 'commit' }, ['push+promote', 'push+platforms']],
     [{ push: 'by-digest', context: dir }, ['push+platforms']],
     [{ push: 'by-digest', context: dir, platforms: 'linux/amd64,linux/arm64' }, ['push+platforms']],
+    [{ tags: 'v1', latest: 'true', context: dir }, ['tags+latest']],
+    [{ tags: 'v1', 'version-tags': 'v{{version}}', context: dir }, ['tags+version-tags']],
+    [{ tags: 'v1', 'tag-prefix': 'app-', 'tag-suffix': '-alpine', context: dir }, ['tags+tag-prefix', 'tags+tag-suffix']],
+    [{ tags: 'v1', 'extra-tags': 'edge', context: dir }, ['tags+extra-tags']],
   ])('%j', (over, conflicts) => {
     expect(refused(over)).toEqual(conflicts);
   });
@@ -42,6 +46,8 @@ describe('inputs that cannot go together, each error naming both', () => {
     { merge: 'linux/amd64,linux/arm64', 'dry-run': 'true', 'immutable-tags': 'false' },
     { push: 'by-digest', platforms: 'linux/arm64', 'dry-run': 'true', context: dir },
     { push: 'false', 'dry-run': 'true', context: dir },
+    { tags: 'v1', latest: 'AUTO', 'version-tags': '{{version}}, {{major}}.{{minor}}, {{major}}', context: dir },
+    { 'extra-tags': 'edge', latest: 'default-branch', 'tag-suffix': '-alpine', 'version-tags': 'v{{version}}', context: dir },
   ])('no conflict: %j', (over) => {
     expect(refused(over)).toEqual([]);
   });
@@ -53,6 +59,9 @@ describe('inputs that cannot go together, each error naming both', () => {
     expect(messages({ merge: 'linux/amd64', push: 'false' })[0]).toBe(
       "'merge' and 'push' cannot go together: merge publishes, and push: false would publish nothing. Use dry-run: true to see what it would do.",
     );
+    expect(messages({ tags: 'v1', 'extra-tags': 'edge', context: dir })).toEqual([
+      "'tags' and 'extra-tags' cannot go together: tags replaces the derived tags, and extra-tags shapes or adds to those, so it would be ignored. Put every tag in tags:, or remove tags: to have them derived with extra-tags.",
+    ]);
     expect(messages({ push: 'by-digest', context: dir, platforms: 'linux/amd64,linux/arm64' })[0]).toContain(
       'platforms names 2 ("linux/amd64", "linux/arm64")',
     );

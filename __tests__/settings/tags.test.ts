@@ -1,39 +1,25 @@
 import { describe, expect, it } from '@jest/globals';
 import { ActionError } from '../../src/runner/errors.js';
-import { MAX_TAGS, checkTagCount, deriveTags, isTag, parseTags, sanitizeTag } from '../../src/settings/tags.js';
+import { MAX_TAGS, checkTagCount, holdsWholeVersion, isTag, parseTags, sanitizeTag } from '../../src/settings/tags.js';
 
-const SHA = 'AbCdEf0123456789abcdef0123456789abcdef01';
-
-describe('tags derived from the git ref', () => {
+describe('tags typed that hold a whole version, which immutable-tags keeps from moving', () => {
   it.each([
-    ['refs/tags/v1.2.3', ['1.2.3', '1.2', '1', 'latest']],
-    ['refs/tags/1.2.3', ['1.2.3', '1.2', '1', 'latest']],
-    ['refs/tags/v0.4.1', ['0.4.1', 'latest']],
-    ['refs/tags/v0.0.1', ['0.0.1', 'latest']],
-    ['refs/tags/v10.20.30', ['10.20.30', '10.20', '10', 'latest']],
-    ['refs/tags/v2.0.0-rc.1', ['2.0.0-rc.1']],
-    ['refs/tags/v0.1.0-alpha', ['0.1.0-alpha']],
-    ['refs/tags/v1.2.3+build.7', ['1.2.3', '1.2', '1', 'latest']],
-    ['refs/tags/release/2024 Q1', ['release-2024-Q1']],
-    ['refs/tags/.hidden', ['hidden']],
-    ['refs/heads/main', ['main', 'sha-abcdef0']],
-    ['refs/heads/feature/X', ['feature-x', 'sha-abcdef0']],
-    ['refs/heads/feature/New_UI', ['feature-new_ui', 'sha-abcdef0']],
-    ['refs/heads/-dash', ['dash', 'sha-abcdef0']],
-    ['refs/pull/42/merge', ['pr-42']],
-    ['refs/notes/x', ['sha-abcdef0']],
-  ])('%s → %j', (ref, tags) => {
-    expect(deriveTags(ref, SHA)).toEqual(tags);
-  });
-
-  it('cuts a long branch to 128 characters', () => {
-    const [tag] = deriveTags(`refs/heads/${'b'.repeat(300)}`, SHA);
-    expect(tag).toHaveLength(128);
-  });
-
-  it('gives no tags for an unknown ref without a commit', () => {
-    expect(deriveTags('', '')).toEqual([]);
-  });
+    ['1.2.3', true],
+    ['v1.2.3', true],
+    ['2.0.0-rc.1', true],
+    ['0.1.0', true],
+    ['app-1.2.3', true],
+    ['1.2.3-alpine', true],
+    ['app-v1.2.3-alpine', true],
+    ['1.2', false],
+    ['1', false],
+    ['latest', false],
+    ['main', false],
+    ['sha-0123456', false],
+    ['pr-7', false],
+    ['01.2.3', false],
+    ['app1.2.3', false],
+  ])('%s → %s', (tag, whole) => expect(holdsWholeVersion(tag)).toBe(whole));
 });
 
 describe('tags the user typed', () => {
@@ -50,9 +36,14 @@ describe('tags the user typed', () => {
     expect(parseTags('a'.repeat(128))).toEqual(['a'.repeat(128)]);
   });
 
+  it('names the input it reads, extra-tags too', () => {
+    expect(() => parseTags('a b', 'extra-tags')).toThrow('Input \'extra-tags\': "a b" is not a valid tag');
+  });
+
   it('suggests a valid tag', () => {
     expect(() => parseTags('my tag')).toThrow('Use for example "my-tag".');
     expect(sanitizeTag('..x/y')).toBe('x-y');
+    expect(sanitizeTag('abcdef', 4)).toBe('abcd');
   });
 
   it('shows a refused tag escaped, never as a line the runner would read', () => {

@@ -14,11 +14,13 @@ export interface FaultRule {
   path: RegExp;
   /**
    * An answer with the registry's JSON error body (`message` as the registry's words, e.g. a rate
-   * limit's), 'reset': the socket destroyed mid-request, or 'redirect': the registry's own 200
+   * limit's); 'reset': the socket destroyed mid-request; 'redirect': the registry's own 200
    * answer moved to a signed URL on another origin (`signedUrls`) and answered with a 307 to it,
-   * as ghcr.io answers blob reads.
+   * as ghcr.io answers blob reads; 'refuse-mount': a cross-repository mount passed on without its
+   * `mount` and `from`, so the registry opens an ordinary upload session (202) instead of mounting
+   * (201), as the distribution spec allows a registry to (opencontainers/distribution-spec#204).
    */
-  fault: { status: number; retryAfter?: string; message?: string } | 'reset' | 'redirect';
+  fault: { status: number; retryAfter?: string; message?: string } | 'reset' | 'redirect' | 'refuse-mount';
   /** How many matching requests get the fault; Infinity for a fault that persists. */
   times: number;
 }
@@ -30,6 +32,8 @@ export interface SeenRequest {
   status: number;
   /** Bytes of the request's body that reached the proxy. */
   bytesIn: number;
+  /** The credential the request carried, if any: which secrets reached this registry. */
+  authorization?: string;
 }
 
 export interface FaultProxy {
@@ -62,12 +66,22 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
   let host = '';
 
   const server = http.createServer((req, res) => {
-    const seen: SeenRequest = { method: req.method ?? '', path: req.url ?? '/', status: 0, bytesIn: 0 };
+    const seen: SeenRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '/',
+      status: 0,
+      bytesIn: 0,
+      authorization: req.headers.authorization,
+    };
     requests.push(seen);
     req.on('data', (chunk: Buffer) => (seen.bytesIn += chunk.length));
     const rule = rules.find((r) => r.times > 0 && r.method === seen.method && r.path.test(seen.path));
+    let forward = req.url ?? '/';
     const redirect = rule?.fault === 'redirect' ? rule : undefined;
-    if (rule && rule.fault !== 'redirect') {
+    if (rule?.fault === 'refuse-mount') {
+      rule.times--;
+      forward = forward.replace(/\?.*$/, '');
+    } else if (rule && rule.fault !== 'redirect') {
       rule.times--;
       const { fault } = rule;
       if (fault === 'reset') {
@@ -90,7 +104,7 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
       return;
     }
     const out = http.request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: forward, headers: { ...req.headers, host: upstream.host } },
       (up) => {
         seen.status = up.statusCode ?? 0;
         if (redirect && up.statusCode === 200) {

@@ -1,13 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { createSign, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { PackageVersions, type PackagesHost, RateLimits, createOnFirstPush, deleteManifest, packagesApi } from './github-packages.ts';
 import { type TestRegistry, startRegistry } from './registry.ts';
 import { SignedUrlHost } from './signed-urls.ts';
+import { tempDir } from '../../__fixtures__/temp-dir.ts';
+import { type TokenSigner, tokenSigner } from './token-signer.ts';
 
 /**
  * A stand-in for what cannot be reached from here: GitHub's token rules for its container
@@ -73,9 +71,7 @@ export class FakeGitHub {
   readonly signedUrls = new SignedUrlHost();
   private server!: http.Server;
   private registry!: TestRegistry;
-  private key = '';
-  private dir = '';
-  private certDer = '';
+  private signer!: TokenSigner;
   private readonly denials = new Map<string, string>();
   private readonly failures = new Map<string, number>();
 
@@ -99,28 +95,8 @@ export class FakeGitHub {
   }
 
   async start(): Promise<void> {
-    const dir = (this.dir = mkdtempSync(path.join(os.tmpdir(), 'fake-github-')));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=ghcr-test',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    this.key = readFileSync(path.join(dir, 'key.pem'), 'utf8');
-    this.certDer = readFileSync(path.join(dir, 'cert.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, '');
+    const dir = tempDir('fake-github-');
+    this.signer = tokenSigner(dir, ISSUER, SERVICE);
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((e: Error) => res.writeHead(500).end(e.message));
     });
@@ -131,7 +107,7 @@ export class FakeGitHub {
       realm: `http://${this.host}/token`,
       service: SERVICE,
       issuer: ISSUER,
-      certFile: path.join(dir, 'cert.pem'),
+      certFile: this.signer.certFile,
     });
   }
 
@@ -140,7 +116,6 @@ export class FakeGitHub {
     await new Promise((r) => this.server.close(r));
     await this.signedUrls.stop();
     await this.registry.stop();
-    rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** The next `count` requests to `pathname` answer 503, as a service under load may. */
@@ -232,12 +207,7 @@ export class FakeGitHub {
   }
 
   private sign(claims: Record<string, unknown>): string {
-    const now = Math.floor(Date.now() / 1000);
-    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-    const header = b64({ alg: 'RS256', typ: 'JWT', x5c: [this.certDer] });
-    const payload = b64({ iss: ISSUER, aud: SERVICE, iat: now, nbf: now - 10, exp: now + 300, ...claims });
-    const signature = createSign('RSA-SHA256').update(`${header}.${payload}`).sign(this.key).toString('base64url');
-    return `${header}.${payload}.${signature}`;
+    return this.signer.sign(claims);
   }
 
   private claims(authorization: string | undefined): { jti?: string; repository?: string; access?: { name: string; actions: string[] }[] } {

@@ -1,15 +1,13 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { promisify } from 'node:util';
+import { tempDir } from '../../__fixtures__/temp-dir.ts';
 
 // Asynchronous on purpose: a registry stand-in may run in this very process.
 const run = promisify(execFile);
 
 /** Copies an image's blobs, layers decompressed, into a new directory under `dir` (default: a fresh one in the temp dir). */
-export async function copyLayers(ref: string, creds: string, dir = mkdtempSync(path.join(os.tmpdir(), 'layers-'))): Promise<string> {
+export async function copyLayers(ref: string, creds: string, dir = tempDir('layers-')): Promise<string> {
   await run('skopeo', ['copy', '--src-tls-verify=false', '--src-creds', creds, '--dest-decompress', `docker://${ref}`, `dir:${dir}`]);
   return dir;
 }

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { FakeCacheService } from './cache-service.ts';
 import { type GitHub, Runner, type StepResult } from './runner.ts';
+import { tempDir } from '../../__fixtures__/temp-dir.ts';
 
 const run = promisify(execFile);
 
@@ -91,8 +91,9 @@ export function forkPullRequestEvent(head: string): Record<string, string> {
   return eventFile({ pull_request: { head: { repo: { full_name: head } } } });
 }
 
-function eventFile(payload: unknown): Record<string, string> {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'event-')), 'event.json');
+/** A run's event payload, written where GITHUB_EVENT_PATH points. */
+export function eventFile(payload: unknown): Record<string, string> {
+  const file = path.join(tempDir('event-'), 'event.json');
   writeFileSync(file, JSON.stringify(payload));
   return { GITHUB_EVENT_PATH: file };
 }

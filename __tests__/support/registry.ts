@@ -1,8 +1,8 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
+import { tempDir } from '../../__fixtures__/temp-dir.ts';
 
 /** A real CNCF Distribution registry on 127.0.0.1, with htpasswd or token auth. */
 export interface TestRegistry {
@@ -27,7 +27,7 @@ export type RegistryAuth =
   { kind: 'htpasswd'; users: Record<string, string> } | { kind: 'token'; realm: string; service: string; issuer: string; certFile: string };
 
 export async function startRegistry(auth: RegistryAuth): Promise<TestRegistry> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'test-registry-'));
+  const dir = tempDir('test-registry-');
   const port = await freePort();
   let authYaml: string;
   if (auth.kind === 'htpasswd') {

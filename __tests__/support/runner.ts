@@ -1,9 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { tempDir } from '../../__fixtures__/temp-dir.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The runtime action.yml asks for (node24), installed as a dev dependency. */
@@ -66,7 +66,7 @@ export class Runner {
 
   /** `buildx: false` plays a machine without the buildx plugin: the engine's classic builder builds. */
   constructor(options: { buildx?: boolean } = {}) {
-    this.dir = mkdtempSync(path.join(os.tmpdir(), 'runner-'));
+    this.dir = tempDir('runner-');
     this.home = path.join(this.dir, 'home');
     this.temp = path.join(this.dir, 'temp');
     this.workspace = path.join(this.dir, 'workspace');

@@ -1,9 +1,8 @@
-import * as core from '@actions/core';
 import { accessSync, constants, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeCredentialHelper } from './credential-helper.js';
-import { info, createRunDir } from '../runner/index.js';
+import { core, info, createRunDir } from '../runner/index.js';
 
 export interface ConfigJson {
   auths?: Record<string, unknown>;

@@ -16,6 +16,8 @@ export interface BuildSpec {
   secretFiles: { id: string; path: string }[];
   cacheFrom?: string;
   cacheTo?: string;
+  /** `cache: false`: not even the builder's own cache (`--no-cache`). */
+  noCache?: boolean;
   provenance: boolean;
   /** A builder created for this run, instead of the current one. */
   builder?: string;
@@ -191,6 +193,7 @@ export function buildArgs(spec: BuildSpec, buildx: boolean): string[] {
   if (buildx && spec.epoch !== undefined) args.push('--build-arg', `SOURCE_DATE_EPOCH=${spec.epoch}`);
   for (const [key, value] of Object.entries(spec.labels)) args.push('--label', `${key}=${value}`);
   if (spec.target) args.push('--target', spec.target);
+  if (spec.noCache) args.push('--no-cache');
   if (buildx) {
     if (spec.platforms.length > 0) args.push('--platform', spec.platforms.join(','));
     for (const annotation of spec.annotations) args.push('--annotation', annotation);

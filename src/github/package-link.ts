@@ -19,6 +19,8 @@ export interface PackageTarget {
   owner: string;
   /** The image's path in the registry, `owner/…`. */
   path: string;
+  /** `owner/name` the source label names (the `repository` input), which the package should be linked to. */
+  repository: string;
 }
 
 /** The package's name on GitHub: the path below the owner (below the repository for docker-pkg). */
@@ -63,14 +65,15 @@ export async function checkPackageLink(
   const packageUrl = pkg?.html_url || fallback;
   const linked = pkg?.repository?.full_name ?? '';
   const lines = [`linked repository: ${linked || 'none'}`, `visibility: ${pkg?.visibility ?? 'unknown'}`];
-  if (linked.toLowerCase() === ctx.repository.toLowerCase()) return { packageUrl, lines };
+  const wanted = settings.repository;
+  if (linked.toLowerCase() === wanted.toLowerCase()) return { packageUrl, lines };
   return {
     packageUrl,
     lines,
-    warning: `The package ${packageName(settings)} is ${linked ? `linked to ${linked}` : 'not linked to any repository'}, not to ${ctx.repository}, so it does not inherit the repository's access and its page does not show it. To connect it: open ${packageUrl}, choose "Package settings", then ${
+    warning: `The package ${packageName(settings)} is ${linked ? `linked to ${linked}` : 'not linked to any repository'}, not to ${wanted} (the repository its org.opencontainers.image.source label names), so it does not inherit the repository's access and its page does not show it. To connect it: open ${packageUrl}, choose "Package settings", then ${
       linked
-        ? `under "Manage Actions access" add ${ctx.repository} with the Write role`
-        : `"Connect repository" (or on the package page "Connect Repository") and pick ${ctx.repository}`
+        ? `under "Manage Actions access" add ${wanted} with the Write role`
+        : `"Connect repository" (or on the package page "Connect Repository") and pick ${wanted}`
     }.`,
   };
 }

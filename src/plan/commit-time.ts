@@ -1,13 +1,11 @@
-import * as core from '@actions/core';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import type { GitHubContext } from '../runner/index.js';
+import { core, type GitHubContext } from '../runner/index.js';
 import type { CreatedTime } from './plan.js';
 
 /** The checked-out commit's time, in seconds, or undefined where there is no checkout of it. */
 async function gitCommitTime(sha: string, dir: string): Promise<number | undefined> {
   try {
-    // promisify here, not at the top: loading child_process costs every main step that needs no git.
+    // Loaded here, not at the top: child_process costs every main step that needs no git.
+    const [{ execFile }, { promisify }] = await Promise.all([import('node:child_process'), import('node:util')]);
     const { stdout } = await promisify(execFile)('git', ['-C', dir, 'log', '-1', '--format=%ct', sha || 'HEAD'], { timeout: 10_000 });
     const seconds = Number(stdout.trim());
     return Number.isInteger(seconds) && seconds > 0 ? seconds : undefined;

@@ -1,3 +1,4 @@
+import type { TagSource } from '../settings/index.js';
 import { type Plan, referenceOf } from './plan.js';
 
 /** The plan as facts for people, each row a name and its entries: the same rows in the log of a dry run and in every summary. */
@@ -9,12 +10,20 @@ export function planRows(plan: Plan): [string, string[]][] {
     ['what', [whatItDoes(plan)]],
     ['references', plan.references.length > 0 ? plan.references : ['(the digest only)']],
   ];
+  if (plan.push !== 'by-digest' && s.tagSources.length > 0) rows.push(['tags from', s.tagSources.map(tagSource)]);
+  if (plan.version) rows.push(['version', [plan.version]]);
   if (plan.immutable.length > 0) rows.push(['never moved', plan.immutable]);
   rows.push([
     'credentials',
     [`${plan.credentials.order.map((c) => `${c.label} as ${c.username}`).join(', then ') || 'none'}: ${plan.credentials.why}`],
   ]);
   if (plan.credentials.skipped) rows.push(['push', [plan.credentials.skipped]]);
+  if (plan.others.length > 0) {
+    rows.push([
+      'also pushed to',
+      plan.others.map((o) => `${o.imageName} as ${o.username} (password from ${o.passwordEnv}), the same tags and digest`),
+    ]);
+  }
   rows.push([
     'created',
     [
@@ -43,6 +52,12 @@ export function planRows(plan: Plan): [string, string[]][] {
   if (plan.prune !== undefined)
     rows.push(['prune', [`untagged versions older than ${duration(plan.prune)}, except those a tagged image needs`]]);
   return rows;
+}
+
+/** `latest: default-branch, main is the default branch → latest`. */
+function tagSource(source: TagSource): string {
+  const tags = source.tags === undefined ? '' : ` → ${source.tags.join(', ') || 'no tag'}`;
+  return `${source.from}: ${source.why}${tags}`;
 }
 
 function whatItDoes(plan: Plan): string {

@@ -1,6 +1,6 @@
 import { type CredentialOrder, candidates, credentialOrder } from './credentials.js';
 import type { GitHubContext } from '../runner/index.js';
-import { imageLabels, indexAnnotations, type Settings } from '../settings/index.js';
+import { fillBuildArg, imageLabels, indexAnnotations, type OtherRegistry, runValues, type Settings } from '../settings/index.js';
 import type { RegistryType } from '../registry/index.js';
 
 /** Where the image a run publishes comes from. */
@@ -28,6 +28,10 @@ export interface Plan {
   references: string[];
   /** Full version tags that `immutable-tags` keeps from moving. */
   immutable: string[];
+  /** The run's version (`version` output, `{{version}}`). */
+  version: string;
+  /** `KEY=VALUE` build arguments, their placeholders filled. */
+  buildArgs: string[];
   labels: Record<string, string>;
   /** Annotations of an index the run makes (multi-platform build, merge). */
   annotations: Record<string, string>;
@@ -41,13 +45,10 @@ export interface Plan {
   merge?: string[];
   /** Untagged versions older than this (ms) are pruned after a successful publish. */
   prune?: number;
+  /** The other registries the image goes to (`also-push-to`), each under the same tags; none when nothing is tagged. */
+  others: OtherRegistry[];
   /** The settings behind the plan, for the executors' details (build inputs). */
   settings: Settings;
-}
-
-/** A full version tag (`1.2.3`, `v2.0.0-rc.1`): published once, never moved by `immutable-tags`. */
-export function isFullVersion(tag: string): boolean {
-  return /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?$/.test(tag);
 }
 
 export function makePlan(settings: Settings, ctx: GitHubContext, created: CreatedTime): Plan {
@@ -55,6 +56,7 @@ export function makePlan(settings: Settings, ctx: GitHubContext, created: Create
   const push: PushMode = !settings.push ? 'none' : settings.byDigest ? 'by-digest' : 'tags';
   const order = push === 'none' ? loginOnly(settings) : credentialOrder(settings, ctx);
   const labels = imageLabels(settings, ctx, created.date);
+  const values = runValues(settings, ctx, created.date);
   return {
     mode,
     push,
@@ -65,7 +67,9 @@ export function makePlan(settings: Settings, ctx: GitHubContext, created: Create
     path: settings.path,
     tags: push === 'by-digest' ? [] : settings.tags,
     references: push === 'by-digest' ? [] : settings.references,
-    immutable: settings.immutableTags && push === 'tags' ? settings.tags.filter(isFullVersion) : [],
+    immutable: settings.immutableTags && push === 'tags' ? settings.wholeVersionTags : [],
+    version: settings.version,
+    buildArgs: settings.buildArgs.map((arg) => fillBuildArg(arg, values)),
     labels,
     annotations: indexAnnotations(labels),
     created,
@@ -77,6 +81,7 @@ export function makePlan(settings: Settings, ctx: GitHubContext, created: Create
     promote: settings.promote ? promoteSource(settings, ctx) : undefined,
     merge: mode === 'merge' ? settings.merge : undefined,
     prune: push === 'tags' ? settings.pruneUntagged : undefined,
+    others: push === 'tags' ? settings.alsoPushTo : [],
     settings,
   };
 }
@@ -96,10 +101,12 @@ function credentialReason(settings: Settings, ruledOut: string | undefined): str
 
 function promoteSource(settings: Settings, ctx: GitHubContext): Plan['promote'] {
   const source = settings.promote;
-  const branchBuild = "the branch workflow's publish of this commit, whose derived tags include sha-<7 hex>";
+  // A variant (tag-prefix, tag-suffix) promotes the same variant's sha- tag.
+  const sha = `${settings.tagPrefix}sha-${ctx.sha.slice(0, 7).toLowerCase()}${settings.tagSuffix}`;
+  const branchBuild = `the branch workflow's publish of this commit, whose derived tags include ${settings.tagPrefix}sha-<7 hex>${settings.tagSuffix}`;
   switch (source?.kind) {
     case 'commit':
-      return { path: settings.path, reference: `sha-${ctx.sha.slice(0, 7).toLowerCase()}`, howMade: branchBuild };
+      return { path: settings.path, reference: sha, howMade: branchBuild };
     case 'tag':
       return { path: settings.path, reference: source.tag, howMade: `a publish with tags: ${source.tag}` };
     case 'digest':
@@ -109,6 +116,11 @@ function promoteSource(settings: Settings, ctx: GitHubContext): Plan['promote'] 
     default:
       return undefined;
   }
+}
+
+/** Every reference the run publishes: the step's own image, then each other registry's, under the same tags. */
+export function allReferences(plan: Plan): string[] {
+  return [...plan.references, ...plan.others.flatMap((o) => plan.tags.map((t) => referenceOf(o.registry, o.path, t)))];
 }
 
 /** `host/path:tag` or `host/path@sha256:…`. */

@@ -1,49 +1,45 @@
-import * as core from '@actions/core';
-import { info, ActionError } from '../runner/index.js';
+import { core, info, ActionError } from '../runner/index.js';
 import type { CacheUse, Builder, BuildSpec } from '../docker/index.js';
 import { type BuildDecision, decideBuild, type Plan, referenceOf } from '../plan/index.js';
-import { layoutResult, pushLayout, type Manifest, type RegistryClient } from '../registry/index.js';
-import {
-  type RunDeps,
-  access,
-  completeHeld,
-  logIn,
-  finish,
-  guardTag,
-  heldVersions,
-  pushFailure,
-  refuseMoves,
-  refuseOtherCommit,
-  setTags,
-  verifyHeld,
-} from './publish-steps.js';
-import { type PublishResult, emptyResult } from './result.js';
 import { BY_DIGEST_ANNOTATION } from '../github/index.js';
+import { access, logIn, otherDestinations } from './access.js';
+import { type Destination, mainDestination } from './destination.js';
+import { finish } from './finish.js';
+import { type Held, heldEverywhere, refuseOtherCommit } from './immutable.js';
+import { type ImageSource, builtLayout, inRepository } from './image-source.js';
+import { publish } from './publisher.js';
+import { type PublishResult, delivered, emptyResult } from './result.js';
+import type { RunDeps } from './run-deps.js';
 
-/** Builds the image, then pushes it once and sets every further tag on the registry. */
+/** Builds the image, then has the publisher take it to the registry. */
 export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishResult> {
   const s = plan.settings;
   // The hand-over to the merge job must be writable before minutes of build and push.
   if (plan.push === 'by-digest' && plan.credentials.skipped === undefined) await deps.handoff.checkWrite(s.platforms[0]);
   // The push check, and the builder with its cache, do not wait for each other; the login waits for
   // both, so that a build the builder cannot do fails before anything is written.
-  const [who, prepared] = await Promise.all([access(plan, deps, false), prepareBuilder(plan, deps)]);
+  const skipped = plan.credentials.skipped !== undefined;
+  const [who, others, prepared] = await Promise.all([
+    access(plan, deps, false),
+    skipped ? [] : otherDestinations(plan, deps),
+    prepareBuilder(plan, deps),
+  ]);
   await logIn(plan, deps, who.credential);
   const { decision, ownBuilder, cache } = prepared;
-  const pushing = plan.push !== 'none' && who.skipReason === undefined && who.credential !== undefined;
-  const client = pushing ? deps.registry(who.credential) : undefined;
-  const held = client ? await heldVersions(plan, client) : new Map<string, Manifest>();
-  if (client && held.size > 0) await refuseOtherCommits(plan, client, held, decision);
+  const credential = plan.push !== 'none' && who.skipReason === undefined ? who.credential : undefined;
+  const destinations = credential ? [mainDestination(plan, deps.registry(credential), credential), ...others] : [];
+  const held = await heldEverywhere(plan, destinations);
+  await refuseOtherCommits(plan, held, decision);
 
   const secrets = s.secrets.length > 0 ? deps.writeSecrets(s.secrets) : undefined;
   if (secrets) deps.state.secretsDir(secrets.dir);
-  const layout = pushing && decision.output === 'oci' ? deps.makeBuildDir() : undefined;
+  const layout = credential && decision.output === 'oci' ? deps.makeBuildDir() : undefined;
   if (layout) deps.state.buildDir(layout);
   const spec: BuildSpec = {
     context: s.context,
     file: s.file,
     references: decision.output === 'load' ? plan.references.slice(0, decision.enginePush ? 1 : undefined) : [],
-    buildArgs: s.buildArgs,
+    buildArgs: plan.buildArgs,
     labels: plan.labels,
     annotations: annotations(plan),
     target: s.target,
@@ -54,6 +50,7 @@ export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishRe
     epoch: plan.epoch,
     cacheFrom: cache?.from ? `type=local,src=${cache.from}` : undefined,
     cacheTo: cache ? `type=local,dest=${cache.to},mode=max` : undefined,
+    noCache: !s.cache,
     output: layout
       ? { kind: 'oci', dir: layout, rewriteTimestamps: decision.rewriteTimestamps && plan.epoch !== undefined }
       : { kind: decision.output === 'none' ? 'none' : 'load' },
@@ -62,84 +59,52 @@ export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishRe
   if (cache) await saveCache(deps, cache);
 
   const result: PublishResult = { ...emptyResult(plan), skipReason: who.skipReason };
-  if (!client || !who.credential) return result;
+  if (!credential) return result;
   if (plan.push === 'by-digest') {
     if (!layout) throw new ActionError('push: by-digest needs an OCI layout from the builder, and there is none.', 'Report this as a bug.');
-    return finish(plan, deps, who.credential, await pushForMerge(plan, deps, client, layout, result));
+    return finish(plan, deps, credential, await pushForMerge(plan, deps, held, layout, result));
   }
-
-  const built = layout ? layoutResult(layout) : undefined;
-  if (built) {
-    const { digest } = built;
-    if (refuseMoves(plan, held, digest, 'after building the same commit again')) {
-      await core.group('Already published', () => completeHeld(plan, client, held));
-      return finish(plan, deps, who.credential, { ...result, digest, alreadyPublished: true });
-    }
-  }
-  const digest = await core.group(`Push ${plan.references.length} tag(s)`, async () => {
-    const top = layout && built ? await pushImage(plan, client, layout, built.digest) : await enginePush(plan, deps, client);
-    await setTags(plan, client, top, plan.tags);
-    await verifyHeld(plan, client, top.digest, plan.tags);
-    return top.digest;
-  });
-  return finish(plan, deps, who.credential, { ...result, digest, pushed: true });
+  const image = layout ? builtLayout(layout) : await enginePushed(plan, deps, destinations[0]);
+  const deliveries = await publish(plan, image, held, layout ? 'after building the same commit again' : 'by this build', deps.afterPublish);
+  return finish(plan, deps, credential, delivered(result, deliveries));
 }
 
-/** The layout's blobs and manifests; the legacy docker-pkg registry takes manifests under a tag only. */
-async function pushImage(plan: Plan, client: RegistryClient, layout: string, digest: string): Promise<Manifest> {
-  try {
-    const topTag = plan.registryType === 'docker-pkg' ? plan.tags[0] : undefined;
-    if (topTag) await guardTag(plan, client, topTag, digest);
-    return await pushLayout(client, plan.path, layout, topTag);
-  } catch (e) {
-    throw pushFailure(plan, `Pushing the image to ${plan.registry}`, e);
-  }
-}
-
-/** The engine pushes one reference (retrying transient faults); the registry is then read for the manifest to tag. */
-async function enginePush(plan: Plan, deps: RunDeps, client: RegistryClient): Promise<Manifest> {
-  const reported = await deps.docker.push(plan.references[0]);
-  return client.manifest(plan.path, reported).catch((e: Error) => {
+/** The engine pushes one reference (retrying transient faults); the image is then in the registry, read for its manifest. */
+async function enginePushed(plan: Plan, deps: RunDeps, main: Destination): Promise<ImageSource> {
+  const reported = await core.group(`Push ${plan.references[0]}`, () => deps.docker.push(plan.references[0]));
+  const top = await main.client.manifest(plan.path, reported).catch((e: Error) => {
     throw new ActionError(
       `docker push reported ${reported} for ${plan.references[0]}, but reading it back from ${plan.registry} failed: ${e.message}.`,
       'Nothing is reported as published; re-run the job.',
     );
   });
+  return inRepository(main.client, plan.path, top, 'the image');
 }
 
 /** A platform job: the image goes to the registry under its digest only, and its digest to the merge job. */
-async function pushForMerge(
-  plan: Plan,
-  deps: RunDeps,
-  client: RegistryClient,
-  layout: string,
-  result: PublishResult,
-): Promise<PublishResult> {
+async function pushForMerge(plan: Plan, deps: RunDeps, held: Held[], layout: string, result: PublishResult): Promise<PublishResult> {
   const platform = plan.settings.platforms[0];
-  const top = await core.group(`Push the ${platform} image for the merge job`, async () => {
-    const pushed = await pushLayout(client, plan.path, layout).catch((e: unknown) => {
-      throw pushFailure(plan, `Pushing the ${platform} image to ${plan.registry}`, e);
-    });
-    await verifyHeld(plan, client, pushed.digest, [pushed.digest]);
-    return pushed;
-  });
-  await deps.handoff.save(platform, top.digest).catch((e: Error) => {
+  const image = builtLayout(layout, `the ${platform} image for the merge job`);
+  await publish(plan, image, held, 'by this build', deps.afterPublish);
+  const { digest } = image.top;
+  await deps.handoff.save(platform, digest).catch((e: Error) => {
     throw new ActionError(
-      `the ${platform} image is pushed (${top.digest}), but handing it to the merge job failed: ${e.message}.`,
+      `the ${platform} image is pushed (${digest}), but handing it to the merge job failed: ${e.message}.`,
       'Re-run this job.',
     );
   });
-  info(`The merge job of this workflow run will find ${referenceOf(plan.registry, plan.path, top.digest)} for ${platform}.`);
-  return { ...result, references: [referenceOf(plan.registry, plan.path, top.digest)], digest: top.digest, pushed: true };
+  info(`The merge job of this workflow run will find ${referenceOf(plan.registry, plan.path, digest)} for ${platform}.`);
+  return { ...result, references: [referenceOf(plan.registry, plan.path, digest)], digest, pushed: true };
 }
 
 /** Where a held full version was built from another commit, the conflict is certain before building. */
-async function refuseOtherCommits(plan: Plan, client: RegistryClient, held: Map<string, Manifest>, decision: BuildDecision): Promise<void> {
-  for (const [tag, manifest] of held) {
-    await refuseOtherCommit(plan, client, tag, manifest);
-    if (decision.output !== 'oci') {
+async function refuseOtherCommits(plan: Plan, held: Held[], decision: BuildDecision): Promise<void> {
+  for (const h of held) {
+    await refuseOtherCommit(plan, h);
+    const [tag, manifest] = [...h.versions][0] ?? [];
+    if (tag && manifest && decision.output !== 'oci') {
       throw new ActionError(
-        `${referenceOf(plan.registry, plan.path, tag)} already holds ${manifest.digest} of this commit, and this builder cannot build reproducibly, so a rebuild cannot be shown to be the same image before it is pushed.`,
+        `${referenceOf(h.dest.registry, h.dest.path, tag)} already holds ${manifest.digest} of this commit, and this builder cannot build reproducibly, so a rebuild cannot be shown to be the same image before it is pushed.`,
         'Use the containerd image store or a buildx builder, or publish the held image with promote.',
         'immutable-tags',
       );
@@ -192,7 +157,7 @@ async function restoreCache(plan: Plan, deps: RunDeps): Promise<CacheUse | undef
       platforms: s.platforms,
       context: s.context,
       file: s.file,
-      buildArgs: s.buildArgs,
+      buildArgs: plan.buildArgs,
       target: s.target,
       baseDir: deps.tempDir,
     });

@@ -1,10 +1,15 @@
-import * as core from '@actions/core';
-import { info, ActionError } from '../runner/index.js';
+import { core, info, ActionError } from '../runner/index.js';
 import { createHash } from 'node:crypto';
 import { configOf, isIndex, manifestJson, platformOf, type Descriptor, type Manifest, type RegistryClient } from '../registry/index.js';
 import type { Plan } from '../plan/index.js';
-import { type RunDeps, access, completeHeld, finish, heldVersions, refuseMoves, setTags, verifyHeld } from './publish-steps.js';
-import { type PublishResult, emptyResult } from './result.js';
+import { access, otherDestinations } from './access.js';
+import { mainDestination } from './destination.js';
+import { finish } from './finish.js';
+import { heldEverywhere } from './immutable.js';
+import { inRepository } from './image-source.js';
+import { publish } from './publisher.js';
+import { type PublishResult, delivered, emptyResult } from './result.js';
+import type { RunDeps } from './run-deps.js';
 
 const INDEX = 'application/vnd.oci.image.index.v1+json';
 
@@ -16,16 +21,12 @@ export async function executeMerge(plan: Plan, deps: RunDeps): Promise<PublishRe
   const client = deps.registry(who.credential);
   const digests = await findPlatformImages(plan, deps);
   const index = await core.group(`Check the images of ${(plan.merge ?? []).join(', ')}`, () => composeIndex(plan, client, digests));
-  const held = await heldVersions(plan, client);
-  if (refuseMoves(plan, held, index.digest, 'by this merge')) {
-    await core.group('Already published', () => completeHeld(plan, client, held));
-    return finish(plan, deps, who.credential, { ...result, digest: index.digest, alreadyPublished: true });
-  }
-  await core.group(`Publish the index ${index.digest} under ${plan.tags.length} tag(s)`, async () => {
-    await setTags(plan, client, index, plan.tags);
-    await verifyHeld(plan, client, index.digest, plan.tags);
-  });
-  return finish(plan, deps, who.credential, { ...result, digest: index.digest, pushed: true });
+  const others = await otherDestinations(plan, deps);
+  const held = await heldEverywhere(plan, [mainDestination(plan, client, who.credential), ...others]);
+  // The platform images are in this repository already; the index is stored by its tags.
+  const image = inRepository(client, plan.path, index, `the index ${index.digest}`);
+  const deliveries = await publish(plan, image, held, 'by this merge', deps.afterPublish);
+  return finish(plan, deps, who.credential, delivered(result, deliveries));
 }
 
 /** The digest each platform job of this run handed over; a platform without one fails the step, named. */

@@ -1,19 +1,14 @@
-import * as core from '@actions/core';
-import { info, ActionError } from '../runner/index.js';
-import { copyImage, type Manifest, type RegistryClient } from '../registry/index.js';
+import { core, info, ActionError } from '../runner/index.js';
+import type { Manifest, RegistryClient } from '../registry/index.js';
 import { type Plan, referenceOf } from '../plan/index.js';
-import {
-  type RunDeps,
-  access,
-  completeHeld,
-  finish,
-  heldVersions,
-  pushFailure,
-  refuseMoves,
-  setTags,
-  verifyHeld,
-} from './publish-steps.js';
-import { type PublishResult, emptyResult } from './result.js';
+import { access, otherDestinations } from './access.js';
+import { mainDestination } from './destination.js';
+import { finish } from './finish.js';
+import { heldEverywhere } from './immutable.js';
+import { inRepository } from './image-source.js';
+import { publish } from './publisher.js';
+import { type PublishResult, delivered, emptyResult } from './result.js';
+import type { RunDeps } from './run-deps.js';
 
 /** Publishes this run's tags on an image the registry already holds: manifests only, the digest unchanged. */
 export async function executePromote(plan: Plan, deps: RunDeps): Promise<PublishResult> {
@@ -27,24 +22,12 @@ export async function executePromote(plan: Plan, deps: RunDeps): Promise<Publish
     core.notice(`${unused.join(' and ')}: not applied by a promote, which publishes the image as it was built, with its own labels.`);
   }
   const source = await findSource(plan, client);
-  const held = await heldVersions(plan, client);
-  if (refuseMoves(plan, held, source.digest, 'by this promote')) {
-    await core.group('Already published', () => completeHeld(plan, client, held));
-    return finish(plan, deps, who.credential, { ...result, digest: source.digest, alreadyPublished: true });
-  }
+  const others = await otherDestinations(plan, deps);
+  const held = await heldEverywhere(plan, [mainDestination(plan, client, who.credential), ...others]);
   const src = plan.promote as NonNullable<Plan['promote']>;
-  await core.group(`Promote ${source.digest} to ${plan.tags.length} tag(s)`, async () => {
-    const top = await copyImage(client, { repo: src.path, reference: source.digest }, plan.path).catch((e: unknown) => {
-      throw pushFailure(plan, `Copying ${referenceOf(plan.registry, src.path, source.digest)} into ${plan.imageName}`, e);
-    });
-    if (src.path !== plan.path)
-      info(
-        `Copied the manifests of ${referenceOf(plan.registry, src.path, source.digest)} into ${plan.imageName}; the layers were mounted, not uploaded.`,
-      );
-    await setTags(plan, client, top, plan.tags);
-    await verifyHeld(plan, client, source.digest, plan.tags);
-  });
-  return finish(plan, deps, who.credential, { ...result, digest: source.digest, pushed: true });
+  const image = inRepository(client, src.path, source, referenceOf(plan.registry, src.path, source.digest));
+  const deliveries = await publish(plan, image, held, 'by this promote', deps.afterPublish);
+  return finish(plan, deps, who.credential, delivered(result, deliveries));
 }
 
 /** The image to promote; a missing one fails at once, saying how it is usually made. */

@@ -1,11 +1,13 @@
-import * as core from '@actions/core';
 import { executeBuild } from './execute-build.js';
 import { composeIndex, executeMerge, findPlatformImages } from './execute-merge.js';
 import { executePromote, findSource } from './execute-promote.js';
-import { safeText } from '../runner/index.js';
-import { type Plan, planRows } from '../plan/index.js';
-import { type RunDeps, access, heldVersions, refuseMoves, refuseOtherCommit } from './publish-steps.js';
+import { core, safeText } from '../runner/index.js';
+import { allReferences, type Plan, planRows } from '../plan/index.js';
+import { access, otherDestinations } from './access.js';
+import { mainDestination } from './destination.js';
+import { heldEverywhere, holdsAll, refuseMoves, refuseOtherCommit } from './immutable.js';
 import { type PublishResult, emptyResult } from './result.js';
+import type { RunDeps } from './run-deps.js';
 
 /** Carries the plan out with the executor of its mode; a dry run only looks. */
 export function execute(plan: Plan, deps: RunDeps): Promise<PublishResult> {
@@ -21,8 +23,9 @@ export function execute(plan: Plan, deps: RunDeps): Promise<PublishResult> {
 }
 
 /**
- * Prints the plan and asks the registry what it can without changing anything: whether the chosen
- * credential may push, the image a promote or merge would publish, the versions a prune would delete.
+ * Prints the plan and asks the registries what it can without changing anything: whether the chosen
+ * credential (and each other registry's login) may push, the image a promote or merge would
+ * publish, the full versions each registry holds, the versions a prune would delete.
  */
 async function dryRun(plan: Plan, deps: RunDeps): Promise<PublishResult> {
   core.info('Dry run: nothing is built, logged in, pushed or written. The plan:');
@@ -36,11 +39,17 @@ async function dryRun(plan: Plan, deps: RunDeps): Promise<PublishResult> {
   result.credential = `${credential.label} as ${credential.username}`;
 
   const client = deps.registry(credential);
+  const destinations = [mainDestination(plan, client, credential), ...(await otherDestinations(plan, deps))];
+  result.references = allReferences(plan);
+  result.registries = destinations.map((d) => ({ imageName: d.imageName, state: 'may push', pusher: d.pusher }));
   if (plan.mode === 'promote') result.digest = (await findSource(plan, client)).digest;
   if (plan.mode === 'merge') result.digest = (await composeIndex(plan, client, await findPlatformImages(plan, deps))).digest;
-  const held = await heldVersions(plan, client);
-  if (result.digest && refuseMoves(plan, held, result.digest, 'by this run')) result.alreadyPublished = true;
-  if (plan.mode === 'build') for (const [tag, m] of held) await refuseOtherCommit(plan, client, tag, m);
+  const held = await heldEverywhere(plan, destinations);
+  if (result.digest) {
+    refuseMoves(held, result.digest, 'by this run');
+    result.alreadyPublished = held.every((h) => holdsAll(plan, h, result.digest));
+  }
+  if (plan.mode === 'build') for (const h of held) await refuseOtherCommit(plan, h);
   if (plan.prune !== undefined && plan.registryType !== 'generic') {
     const outcome = await deps.prune(plan, credential, result.digest ? [result.digest] : [], true);
     if (outcome.warning) core.warning(outcome.warning);

@@ -1,5 +1,4 @@
-import * as core from '@actions/core';
-import { ActionError, InputErrors } from '../runner/index.js';
+import { core, ActionError, InputErrors } from '../runner/index.js';
 import { InputConflict } from '../settings/index.js';
 import { escape } from './summary.js';
 

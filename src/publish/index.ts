@@ -1,4 +1,4 @@
 export * from './execute.js';
 export * from './failure.js';
-export * from './publish-steps.js';
+export type { PruneOutcome, RunDeps } from './run-deps.js';
 export * from './summary.js';

@@ -1,5 +1,4 @@
-import * as core from '@actions/core';
-import { safeText } from '../runner/index.js';
+import { core, safeText } from '../runner/index.js';
 import { planRows } from '../plan/index.js';
 import type { PublishResult } from './result.js';
 
@@ -10,6 +9,7 @@ export function setOutputs(result: PublishResult): void {
   core.setOutput('token-source', result.tokenSource);
   core.setOutput('package-url', result.packageUrl);
   core.setOutput('pruned', result.pruned.join('\n'));
+  core.setOutput('version', result.plan.version);
 }
 
 function heading(result: PublishResult): string {
@@ -34,6 +34,16 @@ export async function writeSummary(result: PublishResult): Promise<void> {
     ],
     ...result.references.map((r) => [`<code>${escape(r)}</code>`, result.plan.dryRun ? 'dry run' : done]),
   ]);
+  if (result.registries.length > 1) {
+    summary.addTable([
+      [
+        { data: 'registry', header: true },
+        { data: result.plan.dryRun ? 'push check' : 'result', header: true },
+        { data: 'pushed with', header: true },
+      ],
+      ...result.registries.map((r) => [`<code>${escape(r.imageName)}</code>`, escape(r.state), escape(r.pusher)]),
+    ]);
+  }
   const facts: [string, string][] = [];
   if (result.digest) facts.push(['digest', `<code>${escape(result.digest)}</code>`]);
   if (result.credential) facts.push([result.plan.dryRun ? 'may push' : 'pushed with', escape(result.credential)]);

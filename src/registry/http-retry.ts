@@ -1,4 +1,3 @@
-import { STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
 import { MAX_RETRY_AFTER_MS, isRateLimit, rateLimitDelay, statedWait } from './rate-limit.js';
 import { registryWords } from './registry-error.js';
@@ -107,7 +106,7 @@ export async function withRetries(
       const { res } = throttle;
       if (!(isRetryableStatus(res.status) || throttle.rateLimited || alsoRetry?.(res)) || n >= policy.attempts) return res;
       await res.body?.cancel().catch(() => undefined);
-      what = `answered ${res.status} ${res.statusText || STATUS_CODES[res.status] || ''}`.trimEnd();
+      what = `answered ${res.status} ${res.statusText || statusText(res.status)}`.trimEnd();
       if (throttle.rateLimited) what += ` (a rate limit${throttle.words ? `: ${throttle.words}` : ''})`;
       wait = retryDelay(policy, n, res.headers.get('retry-after'), Date.now(), throttle);
     } catch (e) {
@@ -219,4 +218,12 @@ function shortUrl(url: string): string {
 /** 0.02, 0.6, 1.5, 10: short waits not shown as 0. */
 function seconds(ms: number): string {
   return String(Number((ms / 1000).toFixed(ms >= 100 ? 1 : 3)));
+}
+
+/**
+ * HTTP/2 answers carry no reason phrase; Node's table names the status. Read when needed: an ESM
+ * import of node:http would load Node's WebSocket client at start-up, in every step.
+ */
+function statusText(status: number): string {
+  return process.getBuiltinModule('node:http').STATUS_CODES[status] ?? '';
 }

@@ -1,46 +1,45 @@
-import { type Descriptor, declaredMediaType, distinct, inParallel, parseManifest } from './manifest-tree.js';
-import { type Manifest, type RegistryClient, refName } from './registry-client.js';
-
-/** Requests at once per level of an index: platforms in parallel, and blobs within each. */
-const PARALLEL = 4;
+import type { ImageOrigin } from './image-transfer.js';
+import type { Descriptor } from './manifest-tree.js';
+import { type RegistryClient, RegistryError } from './registry-client.js';
 
 /**
- * Makes an image the registry holds in `from.repo` available in `toRepo` without moving a layer:
- * config and layers are mounted across repositories, platform (and attestation) manifests are
- * stored by digest. The top manifest is returned, not stored: the caller tags it, so its digest
- * is the source's, unchanged. Within one repository there is nothing to copy.
+ * A repository on a registry as the origin of an image, read through `client`. A blob goes to
+ * another repository of the same registry by a cross-repository mount; to another registry, or
+ * where the registry refuses the mount (it may answer 202, an upload session, instead of 201:
+ * opencontainers/distribution-spec#204), it is streamed: the source's response body is the
+ * upload's request body, so no layer is ever held in memory.
  */
-export async function copyImage(client: RegistryClient, from: { repo: string; reference: string }, toRepo: string): Promise<Manifest> {
-  const top = await client.manifest(from.repo, from.reference);
-  if (toRepo === from.repo) return top;
-  const mounts = new Map<string, Promise<void>>();
-  const mount = (blob: Descriptor): Promise<void> => {
-    // Platforms share layers: each blob is asked about once.
-    if (!mounts.has(blob.digest)) mounts.set(blob.digest, mountIfMissing(client, from.repo, toRepo, blob));
-    return mounts.get(blob.digest) as Promise<void>;
-  };
-  const copy = async (manifest: Manifest, isTop: boolean): Promise<void> => {
-    const parsed = parseManifest(manifest.body, refName(from.repo, manifest.digest));
-    if (parsed.kind === 'index') {
-      await inParallel(distinct(parsed.children), PARALLEL, async (child) => {
-        const m = await client.manifest(from.repo, child.digest);
-        await copy({ ...m, mediaType: m.mediaType || child.mediaType || declaredMediaType(m.body) }, false);
+export function repositoryOrigin(client: RegistryClient, repo: string): ImageOrigin {
+  return {
+    name: `${client.host}/${repo}`,
+    at: { host: client.host, repo },
+    manifest: (child) => client.manifest(repo, child.digest),
+    sendBlob: async (blob, to, toRepo) => {
+      // A foreign (non-distributable) layer is not in any repository of a registry.
+      if (blob.urls?.length) return 'foreign';
+      if (to.host !== client.host) {
+        await streamBlob(client, repo, blob, to, toRepo);
+        return 'streamed';
+      }
+      if (await to.mountBlob(toRepo, blob.digest, repo)) return 'mounted';
+      await streamBlob(client, repo, blob, to, toRepo).catch((e: unknown) => {
+        throw unreadable(e, repo, toRepo, blob) ?? e;
       });
-    } else {
-      await inParallel(distinct(parsed.blobs), PARALLEL, mount);
-    }
-    if (!isTop) await client.putManifest(toRepo, manifest.digest, manifest);
+      return 'refused-mount-streamed';
+    },
   };
-  await copy(top, true);
-  return top;
 }
 
-async function mountIfMissing(client: RegistryClient, fromRepo: string, toRepo: string, blob: Descriptor): Promise<void> {
-  // A foreign (non-distributable) layer is not in any repository of the registry.
-  if (blob.urls?.length) return;
-  if (await client.blobExists(toRepo, blob.digest)) return;
-  if (await client.mountBlob(toRepo, blob.digest, fromRepo)) return;
-  throw new Error(
-    `The registry refused a cross-repository mount of ${blob.digest} from ${fromRepo} into ${toRepo}, and a promote never uploads layers: give the credential read access to ${fromRepo} (on ghcr.io, add this repository under that package's "Manage Actions access"), or promote an image of ${toRepo}.`,
+/** One blob from `from`'s repository to `to`'s, read and sent as a stream (afresh on each try of the upload). */
+export function streamBlob(from: RegistryClient, fromRepo: string, blob: Descriptor, to: RegistryClient, toRepo: string): Promise<void> {
+  return to.uploadBlob(toRepo, blob.digest, blob.size, () => from.openBlob(fromRepo, blob.digest));
+}
+
+/** A refused mount whose source the credential may not read either: the error says how to grant access. */
+function unreadable(e: unknown, fromRepo: string, toRepo: string, blob: Descriptor): Error | undefined {
+  if (!(e instanceof RegistryError) || ![401, 403, 404].includes(e.status) || !e.step.startsWith('reading')) return undefined;
+  return new Error(
+    `The registry refused a cross-repository mount of ${blob.digest} from ${fromRepo} into ${toRepo}, and reading it from ${fromRepo} to stream it failed (${e.message}): give the credential read access to ${fromRepo} (on ghcr.io, add this repository under that package's "Manage Actions access"), or promote an image of ${toRepo}.`,
+    { cause: e },
   );
 }

@@ -1,6 +1,7 @@
 export * from './http-retry.js';
 export * from './image-copy.js';
 export * from './image-facts.js';
+export * from './image-transfer.js';
 export * from './manifest-tree.js';
 export * from './oci-layout.js';
 export * from './rate-limit.js';

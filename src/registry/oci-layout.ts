@@ -1,11 +1,9 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { type Descriptor, declaredMediaType, distinct, inParallel, parseManifest } from './manifest-tree.js';
+import type { BlobMove, ImageOrigin } from './image-transfer.js';
+import { type Descriptor, declaredMediaType } from './manifest-tree.js';
 import { type Manifest, type RegistryClient, sha256Digest } from './registry-client.js';
-
-/** Blob uploads at once: enough to fill a runner's uplink, few enough for ghcr.io's upload-rate limit. */
-const PARALLEL_UPLOADS = 4;
 
 /**
  * The result of a build exported as an OCI layout (`--output type=oci,dest=DIR,tar=false`): the
@@ -25,49 +23,29 @@ export function layoutResult(layoutDir: string): Manifest {
   return readManifest(layoutDir, top);
 }
 
-/**
- * Pushes everything a build's OCI layout holds for its result: the blobs the registry lacks
- * (streamed from disk, a few at a time), the platform and attestation manifests by digest, then
- * the result under `topReference` (a tag) or, without one, its digest. Returns the result.
- */
-export async function pushLayout(client: RegistryClient, repository: string, layoutDir: string, topReference?: string): Promise<Manifest> {
-  const top = layoutResult(layoutDir);
-  const images: Manifest[] = [];
-  const indexes: Manifest[] = [];
-  const blobs: Descriptor[] = [];
-  const walk = (manifest: Manifest, isTop: boolean): void => {
-    const parsed = parseManifest(manifest.body, `${manifest.digest} in ${layoutDir}`);
-    if (parsed.kind === 'index') {
-      for (const child of distinct(parsed.children)) walk(readManifest(layoutDir, child), false);
-    } else {
-      blobs.push(...parsed.blobs);
-    }
-    // Children before the index that names them: registries check that an index's manifests exist.
-    if (!isTop) (parsed.kind === 'index' ? indexes : images).push(manifest);
+/** A build's OCI layout as the origin of an image: manifests read from disk, blobs streamed from their files. */
+export function layoutOrigin(layoutDir: string): ImageOrigin {
+  return {
+    name: layoutDir,
+    manifest: async (child) => readManifest(layoutDir, child),
+    sendBlob: (blob, to, repo) => uploadFromLayout(layoutDir, blob, to, repo),
   };
-  walk(top, true);
-
-  await inParallel(distinct(blobs), PARALLEL_UPLOADS, (blob) => uploadIfMissing(client, repository, layoutDir, blob));
-  await inParallel(images, PARALLEL_UPLOADS, async (m) => void (await client.putManifest(repository, m.digest, m)));
-  for (const m of indexes) await client.putManifest(repository, m.digest, m);
-  await client.putManifest(repository, topReference ?? top.digest, top);
-  return top;
 }
 
-async function uploadIfMissing(client: RegistryClient, repository: string, layoutDir: string, blob: Descriptor): Promise<void> {
-  if (await client.blobExists(repository, blob.digest)) return;
+async function uploadFromLayout(layoutDir: string, blob: Descriptor, to: RegistryClient, repo: string): Promise<BlobMove> {
   const file = blobPath(layoutDir, blob.digest);
   const size = await stat(file).then(
     (s) => s.size,
     () => undefined,
   );
   // A foreign (non-distributable) layer lives at its `urls`, not in the layout nor the registry.
-  if (size === undefined && blob.urls?.length) return;
+  if (size === undefined && blob.urls?.length) return 'foreign';
   if (size === undefined)
     throw new Error(`The OCI layout ${layoutDir} lacks the blob ${blob.digest}: the export is incomplete; build again.`);
   if (size !== blob.size)
     throw new Error(`${file} holds ${size} bytes, not the ${blob.size} its manifest says: the layout is damaged; build again.`);
-  await client.uploadBlob(repository, blob.digest, size, () => createReadStream(file));
+  await to.uploadBlob(repo, blob.digest, size, () => createReadStream(file));
+  return 'uploaded';
 }
 
 function readManifest(layoutDir: string, descriptor: Descriptor): Manifest {

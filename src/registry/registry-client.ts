@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { type RetryInit, type RetryPolicy, type RetryStep, defaultRetry, fetchOnce, withRetries } from './http-retry.js';
 import { declaredMediaType } from './manifest-tree.js';
@@ -20,6 +19,9 @@ const MANIFEST_TYPES = [
 /** ghcr.io ends an upload after 10 minutes; a large layer may need that long. */
 const UPLOAD_TIMEOUT_MS = 600_000;
 
+/** What a blob upload sends: a file's stream, another registry's response body, or bytes. */
+export type BlobBody = ReadableStream | Readable | Buffer;
+
 /** How many redirects a read follows; the statuses that are one. */
 const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -30,7 +32,9 @@ export interface Manifest {
   body: Buffer;
 }
 
-export const sha256Digest = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+// node:crypto read on first use: an import would load it in every main step, including one that fails on its inputs.
+export const sha256Digest = (bytes: Buffer): string =>
+  `sha256:${process.getBuiltinModule('node:crypto').createHash('sha256').update(bytes).digest('hex')}`;
 
 /** `repo:tag` or `repo@sha256:…`, as people write references. */
 export const refName = (repository: string, reference: string): string =>
@@ -123,11 +127,12 @@ export class RegistryClient {
   }
 
   /**
-   * Uploads one blob in a single PUT. `open` is called once per try, so each try streams the
-   * content afresh; a transient failure (of the session's POST, the PUT, or a reset mid-upload)
-   * starts again from a new session, as often as the retry policy allows.
+   * Uploads one blob in a single PUT. `open` is called once per try, after the session is open, so
+   * each try streams the content afresh (from a file, or another registry's response body); a
+   * transient failure (of the session's POST, the PUT, or a reset mid-upload) starts again from a
+   * new session, as often as the retry policy allows.
    */
-  async uploadBlob(repository: string, digest: string, size: number, open: () => ReadableStream | Readable | Buffer): Promise<void> {
+  async uploadBlob(repository: string, digest: string, size: number, open: () => BlobBody | Promise<BlobBody>): Promise<void> {
     const scopes = [scope(repository, 'pull,push')];
     let phase = '';
     let putting = false;
@@ -142,6 +147,7 @@ export class RegistryClient {
         const location = post.headers.get('location');
         if (!location) throw new RegistryError(202, 'the registry opened an upload session without a Location', phase);
         phase = `uploading ${digest} (${size} bytes) to ${repository}`;
+        const content = await open();
         putting = true;
         const url = new URL(location, this.base).href;
         return this.send(
@@ -149,7 +155,7 @@ export class RegistryClient {
           `${url}${url.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`,
           scopes,
           {
-            body: open,
+            body: () => content,
             headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
             timeoutMs: Math.max(this.retry.timeoutMs, UPLOAD_TIMEOUT_MS),
           },
@@ -161,6 +167,16 @@ export class RegistryClient {
     );
     if (res.status !== 201) throw await registryError(res, phase);
     await res.body?.cancel();
+  }
+
+  /**
+   * A blob's content as a stream, following the registry's redirects (without its credential on
+   * another origin): for a copy to another repository or registry, never read whole into memory.
+   */
+  async openBlob(repository: string, digest: string): Promise<ReadableStream<Uint8Array>> {
+    const res = await this.send('GET', `/v2/${repository}/blobs/${digest}`, [scope(repository, 'pull')], { timeoutMs: UPLOAD_TIMEOUT_MS });
+    if (res.status !== 200 || !res.body) throw await registryError(res, `reading ${refName(repository, digest)}`);
+    return res.body;
   }
 
   /** Links a blob `fromRepository` holds into `repository` without sending it; false when the registry would not. */

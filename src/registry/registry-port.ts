@@ -17,3 +17,16 @@ export function registryPort(host: string, retry: RetryPolicy): (credential: Log
     return client;
   };
 }
+
+/** A port per registry host, for runs that push to several registries (each with its own credential). */
+export function registryPorts(retry: RetryPolicy): (host: string) => (credential: Login | undefined) => RegistryClient {
+  const ports = new Map<string, ReturnType<typeof registryPort>>();
+  return (host) => {
+    let port = ports.get(host);
+    if (!port) {
+      port = registryPort(host, retry);
+      ports.set(host, port);
+    }
+    return port;
+  };
+}

@@ -5,6 +5,19 @@ export const REGISTRY_TYPES = ['auto', 'ghcr', 'docker-pkg', 'generic'] as const
 
 const HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:]+\])(?::\d{1,5})?$/;
 
+/** Docker Hub's names: one registry, whose API is at registry-1.docker.io (with its token service at auth.docker.io). */
+const DOCKER_HUB = ['docker.io', 'index.docker.io', 'registry-1.docker.io'];
+export const DOCKER_HUB_API = 'registry-1.docker.io';
+
+/** A registry as names show it: Docker Hub's hosts are all `docker.io`; any other host as given. */
+export function canonicalRegistry(host: string): string {
+  return DOCKER_HUB.includes(host) ? 'docker.io' : host;
+}
+
+export function isDockerHub(host: string): boolean {
+  return canonicalRegistry(host) === 'docker.io';
+}
+
 /** The Container registry of the GitHub server the workflow runs on. */
 export function defaultRegistry(serverUrl: string): string {
   const host = new URL(serverUrl).host.toLowerCase();
@@ -36,7 +49,7 @@ export function checkRegistryHost(raw: string, ghcrSuggestion: string): string {
       'registry',
     );
   }
-  return host;
+  return canonicalRegistry(host);
 }
 
 /** Which rules apply to `host` when `registry-type` is `auto`. */
@@ -53,8 +66,9 @@ export function imagePath(type: RegistryType, owner: string, repoName: string, i
   return type === 'docker-pkg' ? `${owner}/${repoName}/${image}` : `${owner}/${image}`;
 }
 
-/** Registries on this machine's loopback speak plain HTTP, as the docker engine allows them to. */
+/** Where a registry's API is: Docker Hub's at registry-1.docker.io; loopback registries speak plain HTTP, as the docker engine allows them to. */
 export function registryBaseUrl(host: string): string {
+  if (isDockerHub(host)) return `https://${DOCKER_HUB_API}`;
   const bare = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
   const loopback = bare === 'localhost' || /^127\./.test(bare) || bare === '::1';
   return `${loopback ? 'http' : 'https'}://${host}`;

@@ -1,4 +1,3 @@
-import * as exec from '@actions/exec';
 import { safeLines } from './log.js';
 
 /**
@@ -15,8 +14,8 @@ export function createCleanupDocker(dockerEnv: NodeJS.ProcessEnv): CleanupDocker
   const run = async (args: string[]) => {
     // Arguments were checked against the action's own patterns; output is printed with commands neutralised.
     process.stdout.write(`[command]docker ${args.join(' ')}\n`);
-    const res = await exec.getExecOutput('docker', args, { env, silent: true, ignoreReturnCode: true });
-    const output = `${res.stdout}${res.stderr}`.trim();
+    const res = await runDocker(args, env);
+    const output = res.output.trim();
     if (output) process.stdout.write(`${safeLines(output)}\n`);
     if (res.exitCode !== 0) throw new Error(`docker ${args.join(' ')} exited with ${res.exitCode}: ${output || 'no output'}`);
   };
@@ -24,4 +23,17 @@ export function createCleanupDocker(dockerEnv: NodeJS.ProcessEnv): CleanupDocker
     logout: (registry) => run(['logout', registry]),
     removeBuilder: (name) => run(['buildx', 'rm', name]),
   };
+}
+
+/** Runs docker, collecting what it printed; child_process is loaded only by a post step with work to do. */
+async function runDocker(args: string[], env: Record<string, string>): Promise<{ exitCode: number | string; output: string }> {
+  const { spawn } = await import('node:child_process');
+  return new Promise((resolve, reject) => {
+    const child = spawn('docker', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ exitCode: code ?? signal ?? 'unknown', output }));
+  });
 }

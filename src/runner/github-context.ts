@@ -18,6 +18,8 @@ export interface GitHubContext {
   ownerType: string;
   /** The commit's time (seconds since the epoch) when the event payload carries it (push events). */
   commitTime?: number;
+  /** The repository's default branch, when the event payload names it (`latest: default-branch`). */
+  defaultBranch?: string;
 }
 
 export function readContext(env: NodeJS.ProcessEnv = process.env): GitHubContext {
@@ -38,6 +40,7 @@ export function readContext(env: NodeJS.ProcessEnv = process.env): GitHubContext
     readOnlyToken: isReadOnlyRun(env, repository, event),
     ownerType: typeof event?.repository?.owner?.type === 'string' ? event.repository.owner.type : '',
     commitTime: eventCommitTime(event, env.GITHUB_SHA ?? ''),
+    defaultBranch: typeof event?.repository?.default_branch === 'string' ? event.repository.default_branch : undefined,
   };
 }
 
@@ -68,7 +71,7 @@ function eventCommitTime(event: Event | undefined, sha: string): number | undefi
 interface Event {
   head_commit?: { id?: unknown; timestamp?: unknown };
   pull_request?: { head?: { repo?: { full_name?: unknown } } };
-  repository?: { owner?: { type?: unknown } };
+  repository?: { owner?: { type?: unknown }; default_branch?: unknown };
 }
 
 function readEvent(path: string | undefined): Event | undefined {

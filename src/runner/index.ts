@@ -5,3 +5,4 @@ export * from './log.js';
 export * from './run-dir.js';
 export * from './secrets.js';
 export * as state from './state.js';
+export * as core from './workflow-commands.js';

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as core from './workflow-commands.js';
 
 /**
  * Text safe to print on the runner's log: `\r` and `\n` inside a value are shown escaped, and a

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as core from './workflow-commands.js';
 
 /**
  * What the post step needs from the main step, each value under one name. The main step saves

@@ -1,5 +1,6 @@
-import * as core from '@actions/core';
+import { passwordEnvNames } from './also-push-to.js';
 import { isEnvName, secretValues } from './formats.js';
+import { core } from '../runner/index.js';
 
 /**
  * Every input and its default, exactly as action.yml declares them, in its order (a unit test
@@ -36,6 +37,12 @@ export const ACTION_DEFAULTS = {
   'dry-run': 'false',
   merge: '',
   'prune-untagged': '',
+  latest: 'auto',
+  'version-tags': '{{version}},{{major}}.{{minor}},{{major}}',
+  'tag-prefix': '',
+  'tag-suffix': '',
+  'extra-tags': '',
+  'also-push-to': '',
 } as const;
 
 export type InputName = keyof typeof ACTION_DEFAULTS;
@@ -48,11 +55,14 @@ export interface ReadInputs {
   inputs: RawInputs;
   /** The fallback PAT from the environment variable `token-secret-name` names; '' when none. */
   envPat: string;
+  /** The values of the variables `also-push-to` names with password-env=, by name. */
+  passwords: Record<string, string>;
 }
 
 /**
- * Reads every input of the action; nothing else calls core.getInput. The token, the PATs and
- * build secrets are masked before anything else is read, so no later message can show them.
+ * Reads every input of the action; nothing else calls core.getInput. The token, the PATs, build
+ * secrets and other registries' passwords are masked before anything else is read, so no later
+ * message can show them.
  */
 export function readInputs(env: NodeJS.ProcessEnv = process.env): ReadInputs {
   const token = core.getInput('token');
@@ -60,10 +70,11 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ReadInputs {
   const secrets = core.getInput('secrets');
   const secretName = core.getInput('token-secret-name') || ACTION_DEFAULTS['token-secret-name'];
   const envPat = isEnvName(secretName) ? (env[secretName] ?? '').trim() : '';
-  for (const value of [token, pat, envPat, ...secretValues(secrets)]) mask(value);
+  const passwords = Object.fromEntries(passwordEnvNames(core.getInput('also-push-to')).map((name) => [name, env[name] ?? '']));
+  for (const value of [token, pat, envPat, ...secretValues(secrets), ...Object.values(passwords)]) mask(value);
 
   const inputs = Object.fromEntries(INPUT_NAMES.map((name) => [name, core.getInput(name)])) as RawInputs;
-  return { inputs, envPat };
+  return { inputs, envPat, passwords };
 }
 
 /** A value of several lines is masked line by line too, as the runner matches masks per line. */

@@ -5,7 +5,6 @@ import { type PromoteInput, isEnvName, quoted } from './formats.js';
 import { checkPath, suggestPath } from './names.js';
 import type { RegistryType } from '../registry/index.js';
 import type { PromoteSource } from './settings.js';
-import { checkTagCount, deriveTags, parseTags } from './tags.js';
 
 // The checks of single inputs and the inputs that cannot go together. Each throws or returns ActionErrors.
 
@@ -23,6 +22,9 @@ export class InputConflict extends ActionError {
 
 /** Inputs only a build uses: with `promote` or `merge` they must stay at action.yml's defaults. */
 export const BUILD_INPUTS = ['context', 'file', 'build-args', 'target', 'platforms', 'secrets', 'provenance', 'labels', 'cache'];
+
+/** Inputs that shape or add to the derived tags: with `tags` they must stay at their defaults. */
+export const TAG_INPUTS = ['latest', 'version-tags', 'tag-prefix', 'tag-suffix', 'extra-tags'];
 
 const TARGET = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
@@ -68,16 +70,6 @@ export function checkImage(given: string, repoName: string): string {
       `Set image: explicitly, e.g. "${suggestPath(repoName)}".`,
     );
   }
-}
-
-/** Tags given, else derived from the ref; at least one, at most MAX_TAGS. */
-export function checkTags(raw: string, ref: string, sha: string): string[] {
-  const given = parseTags(raw);
-  if (given.length > 0) return checkTagCount(given);
-  const derived = deriveTags(ref, sha);
-  if (derived.length === 0)
-    fail('tags', `no tags were given and none can be derived from the git ref ${quoted(ref)}.`, 'Set tags: e.g. "latest".');
-  return checkTagCount(derived);
 }
 
 export function checkContext(context: string): string {
@@ -150,6 +142,7 @@ export interface Modes {
   merge: boolean;
   /** The platforms `platforms` lists. */
   platforms: string[];
+  alsoPushTo: boolean;
   /** Inputs set away from their defaults. */
   changed: string[];
 }
@@ -165,6 +158,15 @@ export function conflicts(m: Modes): InputConflict[] {
       "merge publishes one index of the images this run's platform jobs pushed; promote publishes one the registry already holds.",
       'Use one of them in a step.',
     );
+  }
+  if (m.changed.includes('tags')) {
+    for (const input of TAG_INPUTS.filter((i) => m.changed.includes(i)))
+      add(
+        'tags',
+        input,
+        `tags replaces the derived tags, and ${input} shapes or adds to those, so it would be ignored.`,
+        `Put every tag in tags:, or remove tags: to have them derived with ${input}.`,
+      );
   }
   for (const input of BUILD_INPUTS.filter((i) => m.changed.includes(i))) {
     if (m.promote) {
@@ -195,6 +197,14 @@ export function conflicts(m: Modes): InputConflict[] {
         'merge',
         'push: by-digest is for the platform jobs, merge for the one job that gathers them.',
         'Use push: by-digest with one platform in each platform job, and merge: in a later job that needs: them.',
+      );
+    }
+    if (m.alsoPushTo) {
+      add(
+        'push',
+        'also-push-to',
+        "push: by-digest pushes one platform image for this run's merge job, which publishes the merged image; the other registries get that one.",
+        'Set also-push-to: on the merge job (merge:), not on the platform jobs.',
       );
     }
     if (m.promote)

@@ -13,8 +13,13 @@ import {
 } from './formats.js';
 import { ACTION_DEFAULTS, INPUT_NAMES, type InputName, type RawInputs, readInputs } from './inputs.js';
 import { fullName, checkPath } from './names.js';
+import { parseTags } from './tags.js';
 import { REGISTRY_TYPES, type RegistryType, checkRegistryHost, defaultRegistry, detectType, imagePath } from '../registry/index.js';
 import * as rules from './settings-rules.js';
+import { collector } from './collect.js';
+import type { TagSource } from './derive-tags.js';
+import { checkTags, readTagRules } from './tag-inputs.js';
+import { type OtherRegistry, parseAlsoPushTo } from './also-push-to.js';
 
 export interface BuildSecret {
   id: string;
@@ -42,6 +47,14 @@ export interface Settings {
   tags: string[];
   /** `imageName:tag` for every tag. */
   references: string[];
+  /** The tags that hold a whole version (`1.2.3`, `v1.2.3`, `1.2.3-alpine`): `immutable-tags` guards these. */
+  wholeVersionTags: string[];
+  /** Which input or part of the ref gave which tags, and why. */
+  tagSources: TagSource[];
+  /** `1.2.3` for a version tag ref, else the first derived tag without prefix and suffix (`version` output). */
+  version: string;
+  tagPrefix: string;
+  tagSuffix: string;
   token: string;
   username: string;
   pat: string;
@@ -75,6 +88,8 @@ export interface Settings {
   merge: string[];
   /** `prune-untagged` in milliseconds; undefined when empty; 0 = any age. */
   pruneUntagged?: number;
+  /** The other registries of `also-push-to`, in the order given. */
+  alsoPushTo: OtherRegistry[];
   /** Inputs whose value differs from action.yml's default, for messages and conflict checks. */
   changed: string[];
 }
@@ -88,8 +103,8 @@ const CONTEXT_VALUES: Record<string, (ctx: GitHubContext) => string> = {
 
 /** Reads the step's inputs and validates them; every problem at once, as one InputErrors, before anything runs. */
 export function readSettings(ctx: GitHubContext, env: NodeJS.ProcessEnv = process.env): Settings {
-  const { inputs, envPat } = readInputs(env);
-  return settingsFrom(inputs, ctx, envPat);
+  const { inputs, envPat, passwords } = readInputs(env);
+  return settingsFrom(inputs, ctx, envPat, passwords);
 }
 
 /** action.yml's default of `name` for this run: a `${{ github.* }}` default from the context; undefined when it cannot say (`token`). */
@@ -100,17 +115,9 @@ export function defaultFor(name: InputName, ctx: GitHubContext): string | undefi
 }
 
 /** Validates raw inputs (as readInputs returns them) into Settings. Only `context` and `file` look at the disk. */
-export function settingsFrom(raw: RawInputs, ctx: GitHubContext, envPat = ''): Settings {
+export function settingsFrom(raw: RawInputs, ctx: GitHubContext, envPat = '', passwords: Record<string, string> = {}): Settings {
   const errors: ActionError[] = [];
-  const attempt = <T>(fn: () => T, fallback: T): T => {
-    try {
-      return fn();
-    } catch (e) {
-      if (!(e instanceof ActionError)) throw e;
-      errors.push(e);
-      return fallback;
-    }
-  };
+  const attempt = collector(errors);
   const value = (name: InputName): string => raw[name] || (defaultFor(name, ctx) ?? '');
   const bool = (name: InputName): boolean =>
     attempt(() => parseBoolean(name, raw[name], ACTION_DEFAULTS[name]), parseBoolean(name, '', ACTION_DEFAULTS[name]));
@@ -131,7 +138,11 @@ export function settingsFrom(raw: RawInputs, ctx: GitHubContext, envPat = ''): S
     type === 'docker-pkg' ? attempt(() => checkPath('repository', repoName, 'repository name for the docker-pkg path'), '') : repoName;
   const imgPath = imagePath(type, owner, repoPath, image);
   const imageName = registry && owner && image ? attempt(() => fullName(registry, imgPath, 'image'), '') : '';
-  const tags = attempt(() => rules.checkTags(raw.tags, ctx.ref, ctx.sha), []);
+  const tagRules = readTagRules(raw, errors);
+  const extraTags = attempt(() => parseTags(raw['extra-tags'], 'extra-tags'), []);
+  const run = { ref: ctx.ref, sha: ctx.sha, eventName: ctx.eventName, defaultBranch: ctx.defaultBranch };
+  const runTags = attempt(() => checkTags(raw, extraTags, run, tagRules), { tags: [], whole: [], version: '', sources: [] });
+  const { tags } = runTags;
 
   const { push, byDigest } = attempt(() => parsePush(value('push')), { push: true, byDigest: false });
   const username = value('username');
@@ -160,6 +171,10 @@ export function settingsFrom(raw: RawInputs, ctx: GitHubContext, envPat = ''): S
   // No second error about the Dockerfile of a context that is not there.
   const file = contextOk ? attempt(() => rules.checkFile(raw.file, context), '') : raw.file || path.join(context, 'Dockerfile');
 
+  // A read-only run (a fork's pull request) has no secrets, and pushes nothing.
+  const others = parseAlsoPushTo(raw['also-push-to'], imageName, passwords, push && !ctx.readOnlyToken);
+  errors.push(...others.errors);
+
   const changed = changedInputs(raw, ctx);
   errors.push(
     ...rules.conflicts({
@@ -168,6 +183,7 @@ export function settingsFrom(raw: RawInputs, ctx: GitHubContext, envPat = ''): S
       promote: raw.promote !== '',
       merge: raw.merge !== '',
       platforms: [...new Set(parseList(raw.platforms))],
+      alsoPushTo: raw['also-push-to'] !== '',
       changed,
     }),
   );
@@ -181,6 +197,11 @@ export function settingsFrom(raw: RawInputs, ctx: GitHubContext, envPat = ''): S
     imageName,
     tags,
     references: tags.map((t) => `${imageName}:${t}`),
+    wholeVersionTags: runTags.whole,
+    tagSources: runTags.sources,
+    version: runTags.version,
+    tagPrefix: tagRules.prefix,
+    tagSuffix: tagRules.suffix,
     token,
     username,
     pat,
@@ -207,6 +228,7 @@ export function settingsFrom(raw: RawInputs, ctx: GitHubContext, envPat = ''): S
     dryRun: bool('dry-run'),
     merge,
     pruneUntagged,
+    alsoPushTo: others.registries,
     changed,
   };
   if (errors.length > 0) throw new InputErrors(errors);
@@ -232,7 +254,10 @@ function isDefault(name: InputName, raw: RawInputs, ctx: GitHubContext): boolean
       return path.resolve(given) === path.resolve(fallback);
     case 'file':
       return path.resolve(given) === path.resolve(raw.context || ACTION_DEFAULTS.context, 'Dockerfile');
+    case 'version-tags':
+      return parseList(given).join(',') === fallback;
     case 'registry-type':
+    case 'latest':
     case 'push':
     case 'owner':
       return given.toLowerCase() === fallback.toLowerCase();

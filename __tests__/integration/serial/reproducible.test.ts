@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { copyFileSync, cpSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, cpSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { copyLayers, rawManifest } from '../../support/inspect.js';
@@ -9,6 +8,7 @@ import { pushEvent } from '../../support/jobs.js';
 import { failure } from '../../support/observe.js';
 import { type TestRegistry, startRegistry } from '../../support/registry.js';
 import { type GitHub, Runner, type StepResult } from '../../support/runner.js';
+import { tempDir } from '../../../__fixtures__/temp-dir.js';
 
 // Serial: each build starts from an emptied engine build cache, as on a fresh runner, so only
 // reproducibility (the commit's time, file timestamps rewritten) can make two digests equal.
@@ -134,7 +134,7 @@ describe('a re-run of a reproducible release on a fresh runner', () => {
 
 describe('the commit time from a checkout, with no event payload', () => {
   it('gives the same digest twice, and says where the time came from', async () => {
-    const repo = mkdtempSync(path.join(os.tmpdir(), 'checkout-'));
+    const repo = tempDir('checkout-');
     checkout(repo);
     const git = (...args: string[]) =>
       run('git', ['-C', repo, ...args], {
