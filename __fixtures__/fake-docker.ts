@@ -1,4 +1,4 @@
-import type { Builder, BuildSpec, Docker } from '../src/docker/docker.js';
+import { type Builder, type BuildSpec, type Docker, DockerError } from '../src/docker/docker.js';
 import type { MemoryRegistry } from './memory-registry.js';
 import { type ImageSet, ociImage, ociIndex, withAttestations, writeLayout } from './oci-image.js';
 
@@ -61,6 +61,10 @@ export class FakeDocker implements Docker {
   createBuilderFails?: string;
   /** Set: push reports this digest instead of the pushed one. */
   reportDigest?: string;
+  /** Set: push fails with this output, as the engine's does when the registry refuses it. */
+  refusePush?: string;
+  /** Registries logged in to: a push to another fails, as the engine's does without credentials. */
+  readonly loggedIn = new Set<string>();
   /** Runs during every build, after the image is made: a publisher racing this one. */
   onBuild?: (spec: BuildSpec) => void | Promise<void>;
 
@@ -94,10 +98,12 @@ export class FakeDocker implements Docker {
 
   async login(registry: string, username: string, _secret: string): Promise<void> {
     this.record('login', `${username}@${registry}`);
+    this.loggedIn.add(registry);
   }
 
   async logout(registry: string): Promise<void> {
     this.record('logout', registry);
+    this.loggedIn.delete(registry);
   }
 
   async build(spec: BuildSpec, buildx: boolean): Promise<void> {
@@ -113,6 +119,9 @@ export class FakeDocker implements Docker {
     this.record('push', reference);
     const image = this.images.get(reference);
     if (!image) throw new Error(`An image does not exist locally with the tag: ${reference}`);
+    const host = reference.slice(0, reference.indexOf('/'));
+    if (!this.loggedIn.has(host)) throw new DockerError('docker push', reference, 'unauthorized: authentication required');
+    if (this.refusePush) throw new DockerError('docker push', reference, this.refusePush);
     const digest = this.registry.enginePush(reference, image);
     return this.reportDigest ?? digest;
   }

@@ -102,15 +102,18 @@ describe("a user's credential store beside the run's login, with the real docker
 
   const storeCalls = () => readFileSync(calls, 'utf8').split('\n').filter(Boolean);
 
+  /** The run's login; each test logs in itself, so that none depends on another having run first. */
+  const logIn = () => run('docker', ['login', '--username', 'octo-bot', '--password-stdin', ours.host], env, TOKEN);
+
   it("logs in through the run's helper: the token is in the private directory and nowhere else", async () => {
-    const login = await run('docker', ['login', '--username', 'octo-bot', '--password-stdin', ours.host], env, TOKEN);
-    expect(login).toMatchObject({ status: 0 });
+    expect(await logIn()).toMatchObject({ status: 0 });
     expect(filesContaining(root, TOKEN)).toEqual([path.join(configDir, 'login.json')]);
     expect(filesContaining(root, Buffer.from(`octo-bot:${TOKEN}`).toString('base64'))).toEqual([]);
     expect(storeCalls().filter((c) => c.startsWith('store') || c.includes(TOKEN))).toEqual([]);
   });
 
   it("builds FROM the private base image with the user's store, and pushes to our registry with the run's login", async () => {
+    expect(await logIn()).toMatchObject({ status: 0 });
     writeFileSync(path.join(context, 'app.txt'), `app ${Date.now()}\n`);
     writeFileSync(path.join(context, 'Dockerfile'), `FROM ${other.host}/acme/base:1\nCOPY app.txt /app.txt\n`);
     const ref = `${ours.host}/acme/app:1`;
@@ -122,6 +125,8 @@ describe("a user's credential store beside the run's login, with the real docker
   });
 
   it('logs out: the login is gone, and the user’s store was never asked to store or erase ours', async () => {
+    expect(await logIn()).toMatchObject({ status: 0 });
+    expect(existsSync(path.join(configDir, 'login.json'))).toBe(true);
     expect(await run('docker', ['logout', ours.host], env)).toMatchObject({ status: 0 });
     expect(existsSync(path.join(configDir, 'login.json'))).toBe(false);
     expect(filesContaining(root, TOKEN)).toEqual([]);

@@ -31,7 +31,6 @@ const REPO = 'acme/widget';
 const DAY = 86_400_000;
 const INDEX = 'application/vnd.oci.image.index.v1+json';
 const ACCEPT = `${INDEX}, application/vnd.oci.image.manifest.v1+json`;
-let pusher: OciPusher;
 /** What the package holds: the tagged multi-platform image and the untagged versions around it. */
 const v = {} as Record<
   'latest' | 'oldIndex' | 'oldAmd' | 'oldArm' | 'mainBefore' | 'main' | 'provenance' | 'orphanAttestation' | 'young' | 'pending',
@@ -44,15 +43,16 @@ const BUILT = () => built.length;
 /** The old untagged versions no kept image needs. */
 const GONE = () => [v.oldIndex, v.oldAmd, v.oldArm, v.mainBefore, v.orphanAttestation].map((p) => p.digest).sort();
 
-function prune(secret: string, over: Partial<PruneRequest> = {}): Promise<PruneResult> {
+/** Prunes `repo` (default: the read-only package's) as `secret`. */
+function prune(secret: string, over: Partial<PruneRequest> = {}, repo = REPO): Promise<PruneResult> {
   const login = { username: secret.startsWith('ghp_') ? 'acme-robot' : 'github-actions', secret };
   const registry = new RegistryClient(github.host, login);
   return pruneUntagged(
     {
       owner: 'acme',
       packageType: 'container',
-      packageName: 'widget',
-      repoPath: REPO,
+      packageName: repo.split('/')[1],
+      repoPath: repo,
       olderThanMs: 7 * DAY,
       keepDigests: [],
       dryRun: false,
@@ -68,42 +68,89 @@ function prune(secret: string, over: Partial<PruneRequest> = {}): Promise<PruneR
   );
 }
 
-const versionDigests = () => github.versions.list(REPO).map((x) => x.name);
-const status = async (kind: 'manifests' | 'blobs', digest: string) => {
-  const res = await pusher.send('GET', `/v2/${REPO}/${kind}/${digest}`, undefined, undefined, ACCEPT);
+const versionDigests = (repo = REPO) => github.versions.list(repo).map((x) => x.name);
+/** A client of each repository: a token covers the one repository it was asked for. */
+const pushers = new Map<string, OciPusher>();
+const pusherOf = (repo: string) =>
+  pushers.get(repo) ?? pushers.set(repo, new OciPusher(github.host, repo, `github-actions:${ADMIN}`)).get(repo)!;
+const status = async (kind: 'manifests' | 'blobs', digest: string, repo = REPO) => {
+  const res = await pusherOf(repo).send('GET', `/v2/${repo}/${kind}/${digest}`, undefined, undefined, ACCEPT);
   await res.body?.cancel();
   return res.status;
 };
 
 /** Every manifest and blob every tagged version reaches, fetched from the registry: the digests that failed. */
-async function unfetchableUnderTags(): Promise<string[]> {
+async function unfetchableUnderTags(repo: string): Promise<string[]> {
   const failed: string[] = [];
   const walk = async (digest: string): Promise<void> => {
-    const res = await pusher.send('GET', `/v2/${REPO}/manifests/${digest}`, undefined, undefined, ACCEPT);
+    const res = await pusherOf(repo).send('GET', `/v2/${repo}/manifests/${digest}`, undefined, undefined, ACCEPT);
     if (res.status !== 200) return void failed.push(digest);
     const m = (await res.json()) as { manifests?: { digest: string }[]; config?: { digest: string }; layers?: { digest: string }[] };
     for (const child of m.manifests ?? []) await walk(child.digest);
     for (const blob of [m.config, ...(m.layers ?? [])].filter((b) => b !== undefined)) {
-      if ((await status('blobs', blob.digest)) !== 200) failed.push(blob.digest);
+      if ((await status('blobs', blob.digest, repo)) !== 200) failed.push(blob.digest);
     }
   };
-  for (const version of github.versions.list(REPO).filter((x) => x.tags.length > 0)) await walk(version.name);
+  for (const version of github.versions.list(repo).filter((x) => x.tags.length > 0)) await walk(version.name);
   return failed;
+}
+
+/** The same package, seeded the same way (so with the same digests) under each name: each prune story has its own. */
+const PRUNED = 'acme/pruned';
+const AGED = 'acme/aged';
+let dir: string;
+
+/** Copies the built image to `repo` under `latest`, and pushes the untagged versions around it. */
+async function seed(repo: string): Promise<void> {
+  const run = promisify(execFile);
+  const auth = path.join(dir, 'auth.json');
+  writeFileSync(auth, JSON.stringify({ auths: { [github.host]: { auth: Buffer.from(`github-actions:${ADMIN}`).toString('base64') } } }));
+  // Not execFileSync: the stand-in answers skopeo from this very process.
+  await run('skopeo', [
+    'copy',
+    '--all',
+    '--dest-tls-verify=false',
+    '--dest-authfile',
+    auth,
+    `oci:${dir}/oci:latest`,
+    `docker://${github.host}/${repo}:latest`,
+  ]);
+  const latest = (await new RegistryClient(github.host, { username: 'github-actions', secret: ADMIN }).manifest(repo, 'latest')).body;
+  v.latest = { digest: sha256(latest), size: latest.length, blobs: [] };
+  built = [
+    ...new Set([v.latest.digest, ...(JSON.parse(latest.toString()) as { manifests: { digest: string }[] }).manifests.map((m) => m.digest)]),
+  ];
+  const push = new OciPusher(github.host, repo, `github-actions:${ADMIN}`);
+  v.oldAmd = await push.image(undefined, 'linux/amd64', 'old amd64');
+  v.oldArm = await push.image(undefined, 'linux/arm64', 'old arm64');
+  v.oldIndex = await push.index(undefined, [
+    { ...v.oldAmd, platform: 'linux/amd64' },
+    { ...v.oldArm, platform: 'linux/arm64' },
+  ]);
+  v.mainBefore = await push.image('main', 'linux/amd64', 'main, first push');
+  v.main = await push.image('main', 'linux/amd64', 'main, second push: the tag moved');
+  const about = (p: Pushed, mediaType: string) => ({
+    artifactType: 'application/vnd.in-toto+json',
+    subject: { mediaType, digest: p.digest, size: p.size },
+  });
+  v.provenance = await push.image(undefined, 'unknown/unknown', 'provenance of latest', about(v.latest, INDEX));
+  v.orphanAttestation = await push.image(undefined, 'unknown/unknown', 'provenance of the old index', about(v.oldIndex, INDEX));
+  v.young = await push.image(undefined, 'linux/amd64', 'pushed just now');
+  v.pending = await push.image(undefined, 'linux/arm64', 'a platform job waiting for its merge', {
+    annotations: { [BY_DIGEST_ANNOTATION]: 'true' },
+  });
 }
 
 beforeAll(async () => {
   await github.start();
-  pusher = new OciPusher(github.host, REPO, `github-actions:${ADMIN}`);
   // The tagged image: a real two-platform build (with BuildKit's attestation manifests in its index), copied as it is.
-  const dir = tempDir('prune-');
+  dir = tempDir('prune-');
   writeFileSync(
     path.join(dir, 'Dockerfile'),
     'FROM scratch\nLABEL org.opencontainers.image.source=https://github.com/Acme/Widget\nCOPY hello.txt /hello.txt\n',
   );
   writeFileSync(path.join(dir, 'hello.txt'), `prune ${Date.now()}\n`);
-  // Not execFileSync: the stand-in answers skopeo from this very process.
-  const run = promisify(execFile);
-  await run('docker', [
+  await promisify(execFile)('docker', [
     'buildx',
     'build',
     '--platform',
@@ -113,44 +160,11 @@ beforeAll(async () => {
     `type=oci,dest=${dir}/oci,tar=false`,
     dir,
   ]);
-  const auth = path.join(dir, 'auth.json');
-  writeFileSync(auth, JSON.stringify({ auths: { [github.host]: { auth: Buffer.from(`github-actions:${ADMIN}`).toString('base64') } } }));
-  await run('skopeo', [
-    'copy',
-    '--all',
-    '--dest-tls-verify=false',
-    '--dest-authfile',
-    auth,
-    `oci:${dir}/oci:latest`,
-    `docker://${github.host}/${REPO}:latest`,
-  ]);
-  const latest = (await new RegistryClient(github.host, { username: 'github-actions', secret: ADMIN }).manifest(REPO, 'latest')).body;
-  v.latest = { digest: sha256(latest), size: latest.length, blobs: [] };
-  built = [
-    ...new Set([v.latest.digest, ...(JSON.parse(latest.toString()) as { manifests: { digest: string }[] }).manifests.map((m) => m.digest)]),
-  ];
-
-  v.oldAmd = await pusher.image(undefined, 'linux/amd64', 'old amd64');
-  v.oldArm = await pusher.image(undefined, 'linux/arm64', 'old arm64');
-  v.oldIndex = await pusher.index(undefined, [
-    { ...v.oldAmd, platform: 'linux/amd64' },
-    { ...v.oldArm, platform: 'linux/arm64' },
-  ]);
-  v.mainBefore = await pusher.image('main', 'linux/amd64', 'main, first push');
-  v.main = await pusher.image('main', 'linux/amd64', 'main, second push: the tag moved');
-  const about = (p: Pushed, mediaType: string) => ({
-    artifactType: 'application/vnd.in-toto+json',
-    subject: { mediaType, digest: p.digest, size: p.size },
-  });
-  v.provenance = await pusher.image(undefined, 'unknown/unknown', 'provenance of latest', about(v.latest, INDEX));
-  v.orphanAttestation = await pusher.image(undefined, 'unknown/unknown', 'provenance of the old index', about(v.oldIndex, INDEX));
-  v.young = await pusher.image(undefined, 'linux/amd64', 'pushed just now');
-  v.pending = await pusher.image(undefined, 'linux/arm64', 'a platform job waiting for its merge', {
-    annotations: { [BY_DIGEST_ANNOTATION]: 'true' },
-  });
+  for (const repo of [REPO, PRUNED, AGED]) await seed(repo);
+  // Ages apply to a digest in every package that has it.
   for (const x of versionDigests()) if (x !== v.young.digest) github.versions.setCreated(x, new Date(Date.now() - 40 * DAY));
   github.versions.setCreated(v.pending.digest, new Date(Date.now() - 10 * DAY));
-}, 120_000);
+}, 180_000);
 afterAll(() => github.stop());
 
 describe('the stand-in', () => {
@@ -169,8 +183,20 @@ describe('the stand-in', () => {
     expect([tags[v.latest.digest], tags[v.main.digest], tags[v.mainBefore.digest]]).toEqual([['latest'], ['main'], []]);
   });
 
+  it('refuses an anonymous pull of a private package, and serves a public one', async () => {
+    const anonymous = new RegistryClient(github.host);
+    await expect(anonymous.manifest(REPO, 'latest')).rejects.toThrow('HTTP 401: unauthorized: authentication required');
+    const pkg = github.packages.find((p) => p.name === 'widget')!;
+    pkg.visibility = 'public';
+    try {
+      expect((await anonymous.manifest(REPO, 'latest')).digest).toBe(v.latest.digest);
+    } finally {
+      pkg.visibility = 'private';
+    }
+  });
+
   it("refuses the registry's own manifest DELETE, as ghcr.io does", async () => {
-    const res = await pusher.send('DELETE', `/v2/${REPO}/manifests/${v.oldAmd.digest}`);
+    const res = await pusherOf(REPO).send('DELETE', `/v2/${REPO}/manifests/${v.oldAmd.digest}`);
     expect(res.status).toBe(405);
     expect(await status('manifests', v.oldAmd.digest)).toBe(200);
   });
@@ -204,38 +230,46 @@ describe('with the admin role', () => {
     expect(versionDigests()).toHaveLength(BUILT() + 9);
   });
 
-  it('deletes exactly those, from the API and from the registry', async () => {
-    const result = await prune(ADMIN, { keepDigests: [v.main.digest] });
-    expect(result.warning).toBeUndefined();
-    expect(result.deleted.sort()).toEqual(GONE());
-    expect(result.kept).toBe(BUILT() + 9 - GONE().length);
-    for (const gone of GONE()) {
-      expect(versionDigests()).not.toContain(gone);
-      expect(await status('manifests', gone)).toBe(404);
-    }
+  describe('a prune (a package of its own)', () => {
+    let result: PruneResult;
+    beforeAll(async () => {
+      result = await prune(ADMIN, { keepDigests: [v.main.digest] }, PRUNED);
+    });
+
+    it('deletes exactly those, from the API and from the registry', async () => {
+      expect(result.warning).toBeUndefined();
+      expect(result.deleted.sort()).toEqual(GONE());
+      expect(result.kept).toBe(BUILT() + 9 - GONE().length);
+      for (const gone of GONE()) {
+        expect(versionDigests(PRUNED)).not.toContain(gone);
+        expect(await status('manifests', gone, PRUNED)).toBe(404);
+      }
+    });
+
+    it('keeps every platform image, attestation and layer of every tagged image fetchable', async () => {
+      expect(await unfetchableUnderTags(PRUNED)).toEqual([]);
+      const latest = JSON.parse(
+        (await new RegistryClient(github.host, { username: 'acme-robot', secret: DELETER }).manifest(PRUNED, 'latest')).body.toString(),
+      ) as {
+        manifests: { digest: string }[];
+      };
+      expect(latest.manifests).toHaveLength(4);
+      for (const child of latest.manifests) expect(versionDigests(PRUNED)).toContain(child.digest);
+    });
+
+    it("keeps the young version, the pending platform image and the tagged image's provenance", () => {
+      for (const kept of [v.young, v.pending, v.provenance, v.main, v.latest]) expect(versionDigests(PRUNED)).toContain(kept.digest);
+    });
   });
 
-  it('keeps every platform image, attestation and layer of every tagged image fetchable', async () => {
-    expect(await unfetchableUnderTags()).toEqual([]);
-    const latest = JSON.parse(
-      (await new RegistryClient(github.host, { username: 'acme-robot', secret: DELETER }).manifest(REPO, 'latest')).body.toString(),
-    ) as {
-      manifests: { digest: string }[];
-    };
-    expect(latest.manifests).toHaveLength(4);
-    for (const child of latest.manifests) expect(versionDigests()).toContain(child.digest);
-  });
-
-  it("keeps the young version, the pending platform image and the tagged image's provenance", () => {
-    for (const kept of [v.young, v.pending, v.provenance, v.main, v.latest]) expect(versionDigests()).toContain(kept.digest);
-  });
-
-  it('with age 0 and a PAT with delete:packages, takes the young one too, and still not the pending image', async () => {
-    const result = await prune(DELETER, { olderThanMs: 0 });
-    expect(result.deleted).toEqual([v.young.digest]);
-    expect(await status('manifests', v.young.digest)).toBe(404);
-    expect(versionDigests()).toContain(v.pending.digest);
-    expect(await unfetchableUnderTags()).toEqual([]);
+  it('with age 0 and a PAT with delete:packages, takes the young one too, and still not the pending image (a package of its own)', async () => {
+    const result = await prune(DELETER, { olderThanMs: 0 }, AGED);
+    expect(result.deleted.sort()).toEqual(
+      [...GONE(), v.mainBefore.digest, v.young.digest].filter((d, i, all) => all.indexOf(d) === i).sort(),
+    );
+    expect(await status('manifests', v.young.digest, AGED)).toBe(404);
+    expect(versionDigests(AGED)).toContain(v.pending.digest);
+    expect(await unfetchableUnderTags(AGED)).toEqual([]);
   });
 });
 

@@ -11,8 +11,8 @@ import { layoutOrigin, layoutResult } from '../../src/registry/oci-layout.js';
 import { type Manifest, RegistryClient, RegistryError } from '../../src/registry/registry-client.js';
 import { type FaultProxy, type SeenRequest, startFaultProxy } from '../support/fault-proxy.js';
 import { FakeGitHub } from '../support/github.js';
-import { copyLayers, rawManifest } from '../support/inspect.js';
-import { type TestRegistry, startRegistry } from '../support/registry.js';
+import { copyLayers, hasTag, rawManifest } from '../support/inspect.js';
+import { type TestRegistry, freePort, startRegistry } from '../support/registry.js';
 import { tempDir } from '../../__fixtures__/temp-dir.js';
 
 const run = promisify(execFile);
@@ -344,6 +344,20 @@ describe('blob reads the registry redirects to another origin', () => {
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('Only one auth mechanism allowed');
     expect((await fetch(url)).status).toBe(200);
+  });
+});
+
+describe('the checks of what the registry holds (support/inspect.ts)', () => {
+  it('hasTag: true for a tag held, false for one the registry lacks, and an error when it cannot ask', async () => {
+    await pushLayout(client(), 'acme/held', single, '1.0');
+    expect(await hasTag(`${registry.host}/acme/held:1.0`, CREDS)).toBe(true);
+    expect(await hasTag(`${registry.host}/acme/held:2.0`, CREDS)).toBe(false);
+    expect(await hasTag(`${registry.host}/acme/never-pushed:1.0`, CREDS)).toBe(false);
+    const closed = `127.0.0.1:${await freePort()}`;
+    await expect(hasTag(`${closed}/acme/held:1.0`, CREDS)).rejects.toThrow('connection refused');
+    await expect(hasTag(`${registry.host}/acme/held:2.0`, 'acme:wrong')).rejects.toThrow(
+      /could not tell whether .* exists: .*unauthorized/i,
+    );
   });
 });
 

@@ -42,8 +42,9 @@ describe('a publish that fails half way', () => {
     first.registry.fail({ method: 'putManifest', reference: 'latest' });
     await failure(execute(planOf(), first.deps));
     const again = makeWorld({ registry: first.registry });
-    await execute(planOf(), again.deps).catch(() => undefined);
+    const result = await execute(planOf(), again.deps);
     const digest = first.docker.builds[0].digest;
+    expect(result).toMatchObject({ digest, alreadyPublished: true });
     expect(again.registry.tagsOf(REPO)).toEqual({ '1.2.3': digest, latest: digest });
   });
 });

@@ -139,7 +139,8 @@ describe('promote', () => {
     const digest = w.registry.seed(REPO, image('tested'), SHA_TAG);
     w.registry.seed(REPO, image('tested'), '1.2.3');
     w.registry.seed(REPO, image('the previous release'), 'latest');
-    await execute(planOf(fromCommit), w.deps).catch(() => undefined);
+    const result = await execute(planOf(fromCommit), w.deps);
+    expect(result).toMatchObject({ digest, alreadyPublished: true });
     expect(w.registry.tagged(REPO, 'latest')).toBe(digest);
   });
 

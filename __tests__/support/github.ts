@@ -143,6 +143,13 @@ export class FakeGitHub {
     return [secret, this.credentials[secret]];
   }
 
+  /** Whether `repository` (owner/name...) is a package that exists and is not public. */
+  private isPrivate(repository: string): boolean {
+    const [owner, ...rest] = repository.split('/');
+    const pkg = this.packages.find((p) => p.owner === owner && p.name === rest.join('/'));
+    return pkg !== undefined && pkg.visibility !== 'public';
+  }
+
   /** GitHub's rules for pushing to `repository` (owner/name...): undefined, or its refusal. */
   private pushRefusal(cred: TestCredential, repository: string): string | undefined {
     const [owner, ...rest] = repository.split('/');
@@ -177,10 +184,15 @@ export class FakeGitHub {
         : this.credential(req.headers.authorization, 'Basic');
     if (basic && !basic[1]) return errorBody(res, 401, 'UNAUTHORIZED', UNAUTHENTICATED);
     const cred = basic?.[1];
+    const scopes = req.method === 'POST' ? (form.get('scope') ?? '').split(' ').filter(Boolean) : url.searchParams.getAll('scope');
+    // Anonymous pull tokens are for public packages only: for another, ghcr.io's token service
+    // answers 401 (openai/tunnel-client#75, registry-rules section 9).
+    if (!cred && scopes.some((scope) => this.isPrivate(scope.split(':')[1] ?? ''))) {
+      return errorBody(res, 401, 'UNAUTHORIZED', 'authentication required');
+    }
     this.requests.push(`token for ${cred?.login ?? 'anonymous'}`);
     const access = [];
     const jti = randomUUID();
-    const scopes = req.method === 'POST' ? (form.get('scope') ?? '').split(' ').filter(Boolean) : url.searchParams.getAll('scope');
     for (const scope of scopes) {
       const [type, name, actions] = scope.split(':');
       if (type !== 'repository') continue;

@@ -35,12 +35,21 @@ export async function imageConfig(ref: string, creds: string, platform?: { os: s
   return JSON.parse(stdout) as ImageConfig;
 }
 
-/** Whether the registry has the tag. */
+/**
+ * Whether the registry has the tag (or digest): false only when the registry says it does not;
+ * any other failure (no connection, a refused credential) throws, so that "nothing was pushed"
+ * cannot pass because nothing could be asked.
+ */
 export async function hasTag(ref: string, creds: string): Promise<boolean> {
-  return run('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', creds, `docker://${ref}`]).then(
-    () => true,
-    () => false,
-  );
+  try {
+    await run('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', creds, `docker://${ref}`]);
+    return true;
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    const said = err.stderr || err.message;
+    if (/manifest unknown|name unknown|not found/i.test(said) && !/connection refused|no such host|dial tcp/i.test(said)) return false;
+    throw new Error(`skopeo could not tell whether ${ref} exists: ${said.trim()}`, { cause: e });
+  }
 }
 
 /** Runs a command with `input` on stdin, without blocking this process. */
