@@ -125,4 +125,11 @@ export class FakeDocker implements Docker {
     const digest = this.registry.enginePush(reference, image);
     return this.reportDigest ?? digest;
   }
+
+  async layerSizes(reference: string): Promise<number[]> {
+    this.record('layerSizes', reference);
+    const image = this.images.get(reference);
+    if (!image) throw new Error(`No such image: ${reference}`);
+    return image.blobs.map((b) => b.length);
+  }
 }

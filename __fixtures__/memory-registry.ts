@@ -1,13 +1,6 @@
 import type { Credential } from '../src/plan/credentials.js';
-import { type Descriptor, declaredMediaType } from '../src/registry/manifest-tree.js';
-import {
-  type BlobBody,
-  type Manifest,
-  type RegistryClient,
-  RegistryError,
-  refName,
-  sha256Digest,
-} from '../src/registry/registry-client.js';
+import { type Descriptor, type Manifest, declaredMediaType, refName, sha256Digest } from '../src/registry/manifest-tree.js';
+import { type BlobBody, type RegistryClient, RegistryError } from '../src/registry/registry-client.js';
 import type { ImageSet } from './oci-image.js';
 
 /** The public methods of RegistryClient that the executors, pushLayout and copyImage call. */
@@ -70,6 +63,8 @@ export class MemoryRegistry {
   private readonly unreadable = new Set<string>();
   private readonly faults: Fault[] = [];
   private mountsDeclined = false;
+  /** The registry's documented limits, as the real client is given them. */
+  readonly limits: RegistryClient['limits'] = {};
   private referrersApi = false;
   private readonly afterHooks: ((call: RegistryCall) => void | Promise<void>)[] = [];
 
@@ -111,7 +106,7 @@ export class MemoryRegistry {
       mountBlob: (repo, digest, from) =>
         this.serve({ method: 'mountBlob', repo, reference: digest, from, who }, () => this.mount(who, repo, digest, from)),
     };
-    return { ...api, host: this.host } as unknown as RegistryClient;
+    return { ...api, host: this.host, limits: this.limits } as unknown as RegistryClient;
   }
 
   // ---- the test's controls

@@ -20,15 +20,16 @@ export async function run(): Promise<void> {
     const { execute, setOutputs, writeSummary } = await import('./publish/index.js');
     const { createAttestor, createPackagesApi, createHandoff, checkPackageLink, packageName, packageType, pruneUntagged } =
       await import('./github/index.js');
-    const { defaultRetry, registryPorts } = await import('./registry/index.js');
+    const { defaultRetry, registryLimits, registryPorts } = await import('./registry/index.js');
     const retry = { ...defaultRetry, onRetry: info };
     // One API client per credential, for the link check and the prune alike.
     const apis = new Map<string, PackagesApi>();
     const api = (secret: string): PackagesApi =>
       apis.get(secret) ?? apis.set(secret, createPackagesApi(ctx.apiUrl, secret, retry)).get(secret)!;
     const ports = registryPorts(retry);
-    const registry = ports(settings.registry);
-    const session = dockerSession(settings.registry, settings.logout, temp);
+    const limits = registryLimits(settings.registryType);
+    const registry = ports(settings.registry, limits);
+    const session = dockerSession(settings.registry, settings.logout, temp, limits.uploadMs);
     onCancel((signal) => {
       info(`Cancelled (${signal}): stopping the docker commands; the post step removes what this run created.`);
       session.interrupt(signal);

@@ -1,5 +1,9 @@
-import { describe, expect, it } from '@jest/globals';
-import { type BuildSpec, buildArgs, isTransientPushFailure } from '../../src/docker/docker.js';
+import { describe, expect, it, jest } from '@jest/globals';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { tempDir } from '../../__fixtures__/temp-dir.js';
+import { type BuildSpec, buildArgs, createDocker, isTransientPushFailure } from '../../src/docker/docker.js';
+import { ActionError } from '../../src/runner/errors.js';
 
 const spec: BuildSpec = {
   context: 'ctx',
@@ -119,5 +123,42 @@ describe('which failed pushes are tried again', () => {
     ['An image does not exist locally with the tag: x', false],
   ])('%s → %s', (output, transient) => {
     expect(isTransientPushFailure(output)).toBe(transient);
+  });
+});
+
+/**
+ * A push through a docker that fails as a cut upload does (`unexpected EOF`) after `seconds`, with
+ * the registry's time limit `uploadLimitMs`: the error, and how many times docker was run.
+ */
+async function failingPush(seconds: number, uploadLimitMs: number): Promise<{ error: ActionError; runs: number }> {
+  const dir = tempDir('docker-push-');
+  const script = `#!/bin/sh\necho x >> '${dir}/calls'\nsleep ${seconds}\necho 'unexpected EOF' >&2\nexit 1\n`;
+  writeFileSync(path.join(dir, 'docker'), script, { mode: 0o755 });
+  const retry = { attempts: 3, uploadLimitMs, delayMs: () => 0, sleep: async () => undefined, onRetry: () => undefined };
+  const { docker } = createDocker({ PATH: `${dir}:${process.env.PATH}` }, retry);
+  const written = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  const error = await docker.push('ghcr.io/acme/w:main').then(
+    () => {
+      throw new Error('the push passed');
+    },
+    (e: unknown) => e as ActionError,
+  );
+  written.mockRestore();
+  return { error, runs: readFileSync(path.join(dir, 'calls'), 'utf8').split('\n').length - 1 };
+}
+
+describe('a push the registry cut at its upload time limit', () => {
+  it('is not tried again, and says why and what to do', async () => {
+    const { error, runs } = await failingPush(0.2, 100);
+    expect(error).toBeInstanceOf(ActionError);
+    expect(error.message).toMatch(/ends an upload after 0 minutes.*not retried\. unexpected EOF/);
+    expect(error.fix).toMatch(/Make the largest layers smaller/);
+    expect(runs).toBe(1);
+  });
+
+  it('a failure well within the limit is tried again as before', async () => {
+    const { error, runs } = await failingPush(0, 60_000);
+    expect(error.message).toMatch(/after 3 attempts/);
+    expect(runs).toBe(3);
   });
 });

@@ -51,6 +51,23 @@ describe('what a build will be', () => {
     ],
     ['classic builder', { cache: false }, CLASSIC, true, { ownBuilder: false, cache: false, output: 'load', enginePush: true }],
     ['cache: false', { cache: false }, CONTAINERD, true, { cache: false, output: 'oci' }],
+    [
+      'containerd store, reproducible: false: the engine pushes',
+      { reproducible: false },
+      CONTAINERD,
+      true,
+      { ownBuilder: false, cache: true, output: 'load', enginePush: true, rewriteTimestamps: false },
+    ],
+    ['containerd store, reproducible: false, several platforms', { reproducible: false, ...MULTI }, CONTAINERD, false, { output: 'oci' }],
+    ['containerd store, reproducible: false, provenance', { reproducible: false, provenance: true }, CONTAINERD, false, { output: 'oci' }],
+    [
+      'containerd store, reproducible: false, a platform job',
+      { reproducible: false, byDigest: true, platforms: ['linux/arm64'] },
+      CONTAINERD,
+      false,
+      { output: 'oci', enginePush: false },
+    ],
+    ['docker-container builder, reproducible: false', { reproducible: false }, CONTAINER, false, { output: 'oci', enginePush: false }],
   ])('%s', (_what, over, builder, cacheService, expected) => {
     expect(decide(over, builder, cacheService)).toMatchObject(expected);
   });

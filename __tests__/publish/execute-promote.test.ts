@@ -4,7 +4,7 @@ import { captureLog, failure, makeWorld, planOf, removeWorldDirs } from '../../_
 import { ActionError } from '../../src/runner/errors.js';
 import { execute } from '../../src/publish/execute.js';
 import type { Settings } from '../../src/settings/settings.js';
-import { sha256Digest } from '../../src/registry/registry-client.js';
+import { sha256Digest } from '../../src/registry/manifest-tree.js';
 
 const REPO = 'acme/widget';
 const SHA_TAG = 'sha-0123456';

@@ -22,7 +22,7 @@ describe("the engine's push (the docker driver without the containerd store)", (
     expect(w.journal.findIndex((line) => line.startsWith('docker login '))).toBeLessThan(pushAt);
     // The fake holds to it: a push without the login fails.
     w.docker.loggedIn.clear();
-    await expect(w.docker.push('ghcr.io/acme/widget:1.2.3')).rejects.toThrow('unauthorized: authentication required');
+    await expect(w.docker.push('ghcr.io/acme/widget:latest')).rejects.toThrow('unauthorized: authentication required');
   });
 
   it("a push the registry refuses fails the step with the engine's words, and sets no tag", async () => {
@@ -39,7 +39,7 @@ describe("the engine's push (the docker driver without the containerd store)", (
     w.docker.reportDigest = `sha256:${'e'.repeat(64)}`;
     const e = await failure(execute(planOf(), w.deps));
     expect(e).toBeInstanceOf(ActionError);
-    expect(e.message).toContain(`docker push reported sha256:${'e'.repeat(64)} for ghcr.io/acme/widget:1.2.3, but reading it back`);
+    expect(e.message).toContain(`docker push reported sha256:${'e'.repeat(64)} for ghcr.io/acme/widget:latest, but reading it back`);
     expect(w.prunes).toEqual([]);
   });
 });

@@ -56,6 +56,39 @@ describe('a build with a capable builder', () => {
     expect(w.state).toEqual(expect.arrayContaining(['loggedIn', `buildDir ${w.buildDirs[0]}`]));
   });
 
+  it("fails before pushing anything when a layer is over the registry's limit, naming its size and the limit", async () => {
+    const w = makeWorld();
+    Object.assign(w.registry.limits, { layerBytes: 10 });
+    const error = await failure(execute(planOf({ tags: ['1.2.3'] }), w.deps));
+    expect(error.message).toMatch(
+      /the layer sha256:[0-9a-f]{64} is 0\.00 GB, and ghcr\.io takes at most 0\.00 GB a layer\. Nothing was pushed\./,
+    );
+    expect((error as ActionError).fix).toMatch(/several COPY or RUN steps/);
+    expect(w.registry.writes()).toEqual([]);
+  });
+
+  it('with reproducible: false, the engine pushes a moving tag it loaded and every tag is set and read back; nothing is uploaded', async () => {
+    const w = makeWorld();
+    const plan = planOf({ tags: ['1.2.3', 'latest'], reproducible: false });
+    const result = await execute(plan, w.deps);
+    const moving = plan.references[1];
+    expect(w.docker.builds[0].spec).toMatchObject({ references: [moving], output: { kind: 'load' } });
+    expect(w.docker.calls.filter((c) => c.method === 'push').map((c) => c.subject)).toEqual([moving]);
+    expect(w.registry.count('uploadBlob')).toBe(0);
+    expect(w.registry.tagsOf(REPO)).toEqual({ '1.2.3': result.digest, latest: result.digest });
+    expect(byRef(w.registry.callsOf('manifest').map((c) => c.reference))).toEqual(byRef([result.digest, '1.2.3', 'latest']));
+  });
+
+  it('with reproducible: false, a layer over the limit before compression is measured compressed in a layout, before any push', async () => {
+    const w = makeWorld();
+    Object.assign(w.registry.limits, { layerBytes: 10 });
+    const error = await failure(execute(planOf({ tags: ['main'], reproducible: false }), w.deps));
+    expect(w.docker.builds.map((b) => b.spec.output.kind)).toEqual(['load', 'oci']);
+    expect(error.message).toMatch(/takes at most 0\.00 GB a layer\. Nothing was pushed\./);
+    expect(w.docker.count('push')).toBe(0);
+    expect(w.registry.writes()).toEqual([]);
+  });
+
   it('finds a credential that cannot push before it logs in or builds', async () => {
     const w = makeWorld();
     w.registry.refusePush('all');
@@ -132,15 +165,15 @@ describe('a build of several platforms', () => {
 });
 
 describe('a build the engine pushes (docker driver without the containerd store, no cache service)', () => {
-  it('pushes ONE reference through docker and PUTs the other tags', async () => {
+  it('pushes ONE reference through docker, a moving tag (never a full version), and PUTs the other tags', async () => {
     const w = makeWorld({ builder: PLAIN_DOCKER });
     const plan = planOf({ tags: ['1.2.3', '1.2', 'latest'] });
     const result = await execute(plan, w.deps);
-    expect(w.docker.builds[0].spec).toMatchObject({ output: { kind: 'load' }, references: [plan.references[0]] });
-    expect(w.docker.calls.filter((c) => c.method === 'push').map((c) => c.subject)).toEqual([plan.references[0]]);
+    expect(w.docker.builds[0].spec).toMatchObject({ output: { kind: 'load' }, references: [plan.references[1]] });
+    expect(w.docker.calls.filter((c) => c.method === 'push').map((c) => c.subject)).toEqual(['ghcr.io/acme/widget:1.2']);
     expect(w.registry.count('uploadBlob')).toBe(0);
     const digest = w.docker.builds[0].digest;
-    expect(w.registry.callsOf('putManifest').map((c) => c.reference)).toEqual(expect.arrayContaining(['1.2', 'latest']));
+    expect(w.registry.callsOf('putManifest').map((c) => c.reference)).toEqual(expect.arrayContaining(['1.2.3', 'latest']));
     expect(w.registry.tagsOf(REPO)).toEqual({ '1.2.3': digest, '1.2': digest, latest: digest });
     expect(result).toMatchObject({ digest, pushed: true });
   });
@@ -151,7 +184,7 @@ describe('a build the engine pushes (docker driver without the containerd store,
     const e = await failure(execute(planOf(), w.deps));
     expect(e).toBeInstanceOf(ActionError);
     expect(e.message).toContain(
-      `docker push reported ${w.docker.builds[0].digest} for ghcr.io/acme/widget:1.2.3, but reading it back from ghcr.io failed`,
+      `docker push reported ${w.docker.builds[0].digest} for ghcr.io/acme/widget:latest, but reading it back from ghcr.io failed`,
     );
     expect(w.prunes).toEqual([]);
   });

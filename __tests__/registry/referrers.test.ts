@@ -3,7 +3,7 @@ import { MemoryRegistry } from '../../__fixtures__/memory-registry.js';
 import { ociImage } from '../../__fixtures__/oci-image.js';
 import { type Descriptor } from '../../src/registry/manifest-tree.js';
 import { SIGSTORE_BUNDLE, attachBundle, carryReferrers, referrersOf, referrersTag } from '../../src/registry/referrers.js';
-import { sha256Digest } from '../../src/registry/registry-client.js';
+import { sha256Digest } from '../../src/registry/manifest-tree.js';
 
 const REPO = 'acme/widget';
 const PROVENANCE = 'https://slsa.dev/provenance/v1';

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import type { RetryPolicy } from '../../src/registry/http-retry.js';
 import { RegistryClient, RegistryError, parseChallenge, registryError } from '../../src/registry/registry-client.js';
 
@@ -295,6 +296,26 @@ describe('blobs', () => {
       `uploading ${digestOf(blob)} (11 bytes) to acme/w: HTTP 503: unavailable: service unavailable`,
     );
     expect(lines().filter((l) => l.startsWith('PUT'))).toHaveLength(3);
+  });
+
+  it('streams a Node stream and a web stream as the PUT body, with its length', async () => {
+    const big = 'x'.repeat(3 * 65536 + 7);
+    handler = (req, res) => (req.method === 'POST' ? json(res, 202, {}, { location: '/v2/acme/w/blobs/uploads/s' }) : json(res, 201));
+    await client().uploadBlob('acme/w', digestOf(big), big.length, () => Readable.from([big.slice(0, 1000), big.slice(1000)]));
+    await client().uploadBlob('acme/w', digestOf(big), big.length, () => new Response(big).body as ReadableStream);
+    expect(sent.filter((s) => s.method === 'PUT').map((s) => s.body.length)).toEqual([big.length, big.length]);
+  });
+
+  it('an upload the registry cut at its time limit is not started again, and says what to do', async () => {
+    handler = (req, res) =>
+      req.method === 'POST'
+        ? json(res, 202, {}, { location: '/v2/acme/w/blobs/uploads/s' })
+        : void setTimeout(() => res.socket?.destroy(), 60);
+    const limited = new RegistryClient(host, { username: 'acme', secret: 'pw' }, { retry, limits: { uploadMs: 50 } });
+    await expect(limited.uploadBlob('acme/w', digestOf(blob), blob.length, () => Readable.from([blob]))).rejects.toThrow(
+      /was ended after 0 minutes: 127\.0\.0\.1:\d+ ends an upload after 0 minutes.*not retried\. Split what that layer holds/,
+    );
+    expect(lines().filter((l) => l.startsWith('PUT'))).toHaveLength(1);
   });
 
   it('read whole, following a redirect to another origin without the credential', async () => {

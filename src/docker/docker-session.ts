@@ -13,7 +13,7 @@ import { info, state } from '../runner/index.js';
  * The docker CLI for this run, set up on first use: a run that needs no engine (a dry run, a
  * promote or merge that keeps no login) writes no private configuration at all.
  */
-export function dockerSession(registry: string, logout: boolean, temp: string): DockerProcesses {
+export function dockerSession(registry: string, logout: boolean, temp: string, uploadLimitMs?: number): DockerProcesses {
   // Resolved once, before anything is exported: the user's builders stay where the user chose them.
   const user: UserDocker = resolveUserDocker();
   let processes: DockerProcesses | undefined;
@@ -30,6 +30,7 @@ export function dockerSession(registry: string, logout: boolean, temp: string): 
     if (!logout) exportForLaterSteps(config, user);
     processes = createDocker(env, {
       attempts: 4,
+      uploadLimitMs,
       delayMs: (attempt) => 1000 * 2 ** (attempt - 1),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       onRetry: info,
@@ -44,6 +45,7 @@ export function dockerSession(registry: string, logout: boolean, temp: string): 
     logout: (host) => open().logout(host),
     build: (spec, buildx) => open().build(spec, buildx),
     push: (reference) => open().push(reference),
+    layerSizes: (reference) => open().layerSizes(reference),
   };
   return { docker, interrupt: (signal) => processes?.interrupt(signal) };
 }

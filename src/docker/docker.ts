@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { ActionError, safeLines, safeText } from '../runner/index.js';
+import { builderFromFiles } from './builder-files.js';
+import { engineGet } from './engine-api.js';
 import { rateLimitDelay, saysRateLimited } from '../registry/index.js';
 
 export interface BuildSpec {
@@ -54,10 +56,14 @@ export interface Docker {
   build(spec: BuildSpec, buildx: boolean): Promise<void>;
   /** Pushes one reference from the engine's store, retrying transient faults; returns the digest it reported. */
   push(reference: string): Promise<string>;
+  /** The sizes of an image's layers in the engine's store, before compression. */
+  layerSizes(reference: string): Promise<number[]>;
 }
 
 export interface PushRetry {
   attempts: number;
+  /** How long the registry lets one upload run (ghcr.io: 10 minutes): a push cut there is not tried again. */
+  uploadLimitMs?: number;
   delayMs: (attempt: number) => number;
   sleep: (ms: number) => Promise<void>;
   onRetry: (message: string) => void;
@@ -123,14 +129,15 @@ export function createDocker(env: NodeJS.ProcessEnv, retry: PushRetry): DockerPr
   const docker: Docker = {
     async builder(needed) {
       // Side by side: the engine's image store matters only to the docker driver, but asking after would cost a round trip more.
-      const [inspect, info] = await Promise.all([
-        run(['buildx', 'inspect'], { quiet: true }),
-        needed ? run(['info', '--format', '{{json .DriverStatus}}'], { quiet: true }) : undefined,
+      const known = builderFromFiles(env);
+      const [inspect, store] = await Promise.all([
+        known ? undefined : run(['buildx', 'inspect'], { quiet: true }),
+        needed ? imageStore() : undefined,
       ]);
-      if (inspect.exitCode !== 0) return { buildx: false, driver: '', capable: false };
-      const driver = inspect.stdout.match(/^Driver:\s*(\S+)/m)?.[1] ?? '';
-      if (driver !== 'docker' || !info) return { buildx: true, driver, capable: driver !== 'docker' };
-      return { buildx: true, driver, capable: info.stdout.includes('io.containerd.snapshotter') };
+      if (inspect && inspect.exitCode !== 0) return { buildx: false, driver: '', capable: false };
+      const driver = known?.driver ?? inspect?.stdout.match(/^Driver:\s*(\S+)/m)?.[1] ?? '';
+      if (driver !== 'docker' || store === undefined) return { buildx: true, driver, capable: driver !== 'docker' };
+      return { buildx: true, driver, capable: store.includes('io.containerd.snapshotter') };
     },
     async createBuilder(name) {
       // The host's network, as the docker driver has: registries on the runner's localhost stay reachable.
@@ -157,6 +164,7 @@ export function createDocker(env: NodeJS.ProcessEnv, retry: PushRetry): DockerPr
     },
     async push(reference) {
       for (let attempt = 1; ; attempt++) {
+        const started = Date.now();
         const res = await run(['push', reference]);
         const digest = res.stdout.match(/digest: (sha256:[0-9a-f]{64})/)?.[1];
         if (res.exitCode === 0 && digest) return digest;
@@ -165,6 +173,13 @@ export function createDocker(env: NodeJS.ProcessEnv, retry: PushRetry): DockerPr
           throw new ActionError(
             `docker push of ${reference} ended without reporting a digest, so what the registry holds is unknown: ${output}`,
             'Re-run the job; if it persists, report the docker version.',
+          );
+        }
+        const took = Date.now() - started;
+        if (retry.uploadLimitMs && took >= retry.uploadLimitMs * 0.95) {
+          throw new ActionError(
+            `docker push of ${reference} failed after ${Math.round(took / 60_000)} minutes: the registry ends an upload after ${Math.round(retry.uploadLimitMs / 60_000)} minutes, so a layer too large to upload in that time from this runner was cut. Pushing it again would start it from zero and end the same way, so it was not retried. ${lastLines(output, 3)}`,
+            'Make the largest layers smaller (split what they hold over several COPY or RUN steps), or push from a runner with a faster connection.',
           );
         }
         if (attempt >= retry.attempts || !isTransientPushFailure(output)) {
@@ -179,7 +194,23 @@ export function createDocker(env: NodeJS.ProcessEnv, retry: PushRetry): DockerPr
         await retry.sleep(wait);
       }
     },
+    async layerSizes(reference) {
+      const history = (await engineGet(env, `/images/${encodeURIComponent(reference)}/history`)) as { Size?: number }[] | undefined;
+      if (history) return history.map((h) => h.Size ?? 0).filter((size) => size > 0);
+      const res = await run(['image', 'history', '--no-trunc', '--human=false', '--format', '{{.Size}}', reference], { quiet: true });
+      if (res.exitCode !== 0) throw new DockerError('docker image history', reference, res.stderr);
+      return res.stdout
+        .split('\n')
+        .map(Number)
+        .filter((size) => size > 0);
+    },
   };
+  /** The engine's storage driver status: from its socket where it can be reached, else from the CLI. */
+  async function imageStore(): Promise<string> {
+    const info = (await engineGet(env, '/info')) as { DriverStatus?: unknown } | undefined;
+    if (info) return JSON.stringify(info.DriverStatus ?? null);
+    return (await run(['info', '--format', '{{json .DriverStatus}}'], { quiet: true })).stdout;
+  }
   return { docker, interrupt: (signal) => running.forEach((child) => child.kill(signal)) };
 }
 

@@ -90,6 +90,9 @@ export function decideBuild({ plan, builder, cacheService, ownBuilderFailed }: B
       `cache: ${why} export its cache, and a docker-container builder could not be started (${ownBuilderFailed}); building without the Actions cache.`,
     );
   }
+  if (builder.capable && pushing && enginePushes(plan, builder)) {
+    return { ownBuilder: false, cache: wantsCache, output: 'load', enginePush: true, rewriteTimestamps: false, notices, warnings };
+  }
   if (builder.capable) {
     const output = pushing ? 'oci' : multi && builder.driver !== 'docker' ? 'none' : 'load';
     return { ownBuilder: false, cache: wantsCache, output, enginePush: false, rewriteTimestamps: pushing, notices, warnings };
@@ -98,4 +101,16 @@ export function decideBuild({ plan, builder, cacheService, ownBuilderFailed }: B
     `the current builder (driver "${builder.driver}" without the containerd image store) cannot rewrite file timestamps in the layers it loads`,
   );
   return { ownBuilder: false, cache: false, output: 'load', enginePush: pushing, rewriteTimestamps: false, notices, warnings };
+}
+
+/**
+ * The docker driver on the containerd image store pushes an image it holds as fast as its own
+ * `--push`, with no layer passing through this process or an OCI layout on disk. It cannot rewrite
+ * file timestamps while loading (BuildKit refuses `rewrite-timestamp` with the unpack the engine
+ * needs), nor push without a tag (buildx refuses `push-by-digest` on the docker driver): so a build
+ * that needs neither, of one image (one platform, no attestations), takes that way.
+ */
+function enginePushes(plan: Plan, builder: Builder): boolean {
+  const s = plan.settings;
+  return builder.driver === 'docker' && plan.epoch === undefined && plan.push === 'tags' && s.platforms.length <= 1 && !s.provenance;
 }

@@ -2,6 +2,7 @@ import { core, info, ActionError } from '../runner/index.js';
 import type { CacheUse, Builder, BuildSpec } from '../docker/index.js';
 import { type BuildDecision, decideBuild, type Plan, referenceOf } from '../plan/index.js';
 import { BY_DIGEST_ANNOTATION } from '../github/index.js';
+import { gigabytes } from '../registry/index.js';
 import { access, logIn, otherDestinations } from './access.js';
 import { type Destination, mainDestination } from './destination.js';
 import { finish } from './finish.js';
@@ -38,7 +39,7 @@ export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishRe
   const spec: BuildSpec = {
     context: s.context,
     file: s.file,
-    references: decision.output === 'load' ? plan.references.slice(0, decision.enginePush ? 1 : undefined) : [],
+    references: decision.output === 'load' ? (decision.enginePush ? [engineReference(plan)] : plan.references) : [],
     buildArgs: plan.buildArgs,
     labels: plan.labels,
     annotations: annotations(plan),
@@ -57,6 +58,13 @@ export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishRe
   };
   await core.group(`Build ${plan.imageName}`, () => deps.docker.build(spec, prepared.builder.buildx));
   if (cache) await saveCache(deps, cache);
+  let built = layout;
+  if (credential && decision.enginePush && (await overLimit(plan, deps, destinations[0], prepared.builder.capable))) {
+    // Only the compressed sizes count, which the engine does not tell: a layout of the same build (from its cache) does.
+    built = deps.makeBuildDir();
+    deps.state.buildDir(built);
+    await deps.docker.build({ ...spec, references: [], output: { kind: 'oci', dir: built, rewriteTimestamps: false } }, true);
+  }
 
   const result: PublishResult = { ...emptyResult(plan), skipReason: who.skipReason };
   if (!credential) return result;
@@ -64,21 +72,44 @@ export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishRe
     if (!layout) throw new ActionError('push: by-digest needs an OCI layout from the builder, and there is none.', 'Report this as a bug.');
     return finish(plan, deps, credential, await pushForMerge(plan, deps, held, layout, result));
   }
-  const image = layout ? builtLayout(layout) : await enginePushed(plan, deps, destinations[0]);
-  const deliveries = await publish(plan, image, held, layout ? 'after building the same commit again' : 'by this build', deps.afterPublish);
+  const image = built ? builtLayout(built) : await enginePushed(plan, deps, destinations[0]);
+  const deliveries = await publish(plan, image, held, built ? 'after building the same commit again' : 'by this build', deps.afterPublish);
   return finish(plan, deps, credential, delivered(result, deliveries));
 }
 
 /** The engine pushes one reference (retrying transient faults); the image is then in the registry, read for its manifest. */
 async function enginePushed(plan: Plan, deps: RunDeps, main: Destination): Promise<ImageSource> {
-  const reported = await core.group(`Push ${plan.references[0]}`, () => deps.docker.push(plan.references[0]));
+  const reference = engineReference(plan);
+  const reported = await core.group(`Push ${reference}`, () => deps.docker.push(reference));
   const top = await main.client.manifest(plan.path, reported).catch((e: Error) => {
     throw new ActionError(
-      `docker push reported ${reported} for ${plan.references[0]}, but reading it back from ${plan.registry} failed: ${e.message}.`,
+      `docker push reported ${reported} for ${reference}, but reading it back from ${plan.registry} failed: ${e.message}.`,
       'Nothing is reported as published; re-run the job.',
     );
   });
   return inRepository(main.client, plan.path, top, 'the image');
+}
+
+/** What the engine pushes: a moving tag where there is one, so that the engine never writes a full version. */
+function engineReference(plan: Plan): string {
+  const moving = plan.tags.findIndex((t) => !plan.immutable.includes(t));
+  return plan.references[Math.max(moving, 0)];
+}
+
+/**
+ * Whether a layer the engine holds may be over the registry's limit: its size before compression
+ * is. A builder that can export a layout then shows the compressed sizes; the classic one cannot.
+ */
+async function overLimit(plan: Plan, deps: RunDeps, main: Destination, canExport: boolean): Promise<boolean> {
+  const limit = main.client.limits.layerBytes;
+  if (!limit) return false;
+  const largest = Math.max(0, ...(await deps.docker.layerSizes(engineReference(plan))));
+  if (largest <= limit) return false;
+  if (canExport) return true;
+  core.warning(
+    `A layer of this image holds ${gigabytes(largest)} before compression, and ${plan.registry} takes at most ${gigabytes(limit)} a layer: the classic builder cannot tell its compressed size before pushing, so the registry may refuse it. Split what it holds over several COPY or RUN steps.`,
+  );
+  return false;
 }
 
 /** A platform job: the image goes to the registry under its digest only, and its digest to the merge job. */
@@ -103,9 +134,10 @@ async function refuseOtherCommits(plan: Plan, held: Held[], decision: BuildDecis
     await refuseOtherCommit(plan, h);
     const [tag, manifest] = [...h.versions][0] ?? [];
     if (tag && manifest && decision.output !== 'oci') {
+      const why = plan.epoch === undefined ? 'reproducible is false' : 'this builder cannot build reproducibly';
       throw new ActionError(
-        `${referenceOf(h.dest.registry, h.dest.path, tag)} already holds ${manifest.digest} of this commit, and this builder cannot build reproducibly, so a rebuild cannot be shown to be the same image before it is pushed.`,
-        'Use the containerd image store or a buildx builder, or publish the held image with promote.',
+        `${referenceOf(h.dest.registry, h.dest.path, tag)} already holds ${manifest.digest} of this commit, and ${why}, so a rebuild cannot be shown to be the same image before it is pushed.`,
+        'Publish the held image with promote, or build with reproducible: true on the containerd image store or a buildx builder.',
         'immutable-tags',
       );
     }

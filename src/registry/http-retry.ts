@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { MAX_RETRY_AFTER_MS, isRateLimit, rateLimitDelay, statedWait } from './rate-limit.js';
 import { registryWords } from './registry-error.js';
+import { streamRequest } from './stream-request.js';
 
 /** How the action's own HTTP calls retry: what may pass on a second try, with backoff and a bound. */
 export interface RetryPolicy {
@@ -61,22 +62,20 @@ export async function fetchWithRetry(url: string, init: RetryInit = {}, policy: 
 export async function fetchOnce(url: string, init: RetryInit, policy: RetryPolicy): Promise<Response> {
   const { body, timeoutMs, buffered, ...rest } = init;
   const payload = typeof body === 'function' ? body() : body;
-  const streaming = payload !== undefined && typeof payload !== 'string' && !(payload instanceof Uint8Array);
-  try {
-    const res = await fetch(url, {
-      ...rest,
-      body: payload as BodyInit | undefined,
-      ...(streaming ? { duplex: 'half' as const } : {}),
-      signal: AbortSignal.timeout(timeoutMs ?? policy.timeoutMs),
-    });
-    if (!buffered) return res;
-    const bytes = Buffer.from(await res.arrayBuffer());
-    const empty = res.status === 204 || res.status === 304 || (init.method ?? 'GET') === 'HEAD';
-    return new Response(empty ? null : bytes, { status: res.status, statusText: res.statusText, headers: res.headers });
-  } catch (e) {
-    if (streaming && typeof (payload as Readable).destroy === 'function') (payload as Readable).destroy();
-    throw e;
+  if (payload !== undefined && typeof payload !== 'string' && !(payload instanceof Uint8Array)) {
+    // A stream (a layer) goes through node:http, the timeout counted from the last byte moved.
+    const headers = (rest.headers ?? {}) as Record<string, string>;
+    return streamRequest(rest.method ?? 'PUT', url, headers, payload, timeoutMs ?? policy.timeoutMs);
   }
+  const res = await fetch(url, {
+    ...rest,
+    body: payload as BodyInit | undefined,
+    signal: AbortSignal.timeout(timeoutMs ?? policy.timeoutMs),
+  });
+  if (!buffered) return res;
+  const bytes = Buffer.from(await res.arrayBuffer());
+  const empty = res.status === 204 || res.status === 304 || (init.method ?? 'GET') === 'HEAD';
+  return new Response(empty ? null : bytes, { status: res.status, statusText: res.statusText, headers: res.headers });
 }
 
 export interface RetryOptions {

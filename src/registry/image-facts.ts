@@ -1,5 +1,5 @@
-import type { Descriptor } from './manifest-tree.js';
-import type { Manifest, RegistryClient } from './registry-client.js';
+import type { Descriptor, Manifest } from './manifest-tree.js';
+import type { RegistryClient } from './registry-client.js';
 
 export interface ManifestJson {
   mediaType?: string;

@@ -1,5 +1,6 @@
-import { type Descriptor, declaredMediaType, distinct, inParallel, parseManifest } from './manifest-tree.js';
-import type { Manifest, RegistryClient } from './registry-client.js';
+import { type Descriptor, type Manifest, declaredMediaType, distinct, inParallel, parseManifest } from './manifest-tree.js';
+import type { RegistryClient } from './registry-client.js';
+import { refuseOversized } from './registry-limits.js';
 
 /** Requests at once: enough to fill a runner's uplink, few enough for ghcr.io's upload-rate limit. */
 const PARALLEL = 4;
@@ -27,7 +28,8 @@ export type TransferReport = Record<BlobMove, number>;
 /**
  * Makes everything `top` refers to available in `toRepo`: the blobs the target lacks (a few at a
  * time), then platform and attestation manifests by digest, children before the indexes that
- * name them (registries check that they exist). `top` itself is not stored: the caller stores it
+ * name them (registries check that they exist). A layer over the target's limit fails before
+ * anything is sent. `top` itself is not stored: the caller stores it
  * by digest or under its tags, so its digest is the source's, unchanged.
  */
 export async function transferImage(origin: ImageOrigin, top: Manifest, to: RegistryClient, toRepo: string): Promise<TransferReport> {
@@ -48,6 +50,7 @@ export async function transferImage(origin: ImageOrigin, top: Manifest, to: Regi
     if (!isTop) (parsed.kind === 'index' ? indexes : images).push(manifest);
   };
   await walk(top, true);
+  refuseOversized(to.host, to.limits, distinct(blobs));
 
   const report: TransferReport = { present: 0, uploaded: 0, mounted: 0, streamed: 0, 'refused-mount-streamed': 0, foreign: 0 };
   await inParallel(distinct(blobs), PARALLEL, async (blob) => {

@@ -9,3 +9,4 @@ export * from './rate-limit.js';
 export * from './registry-client.js';
 export * from './registry-port.js';
 export * from './registry-rules.js';
+export * from './registry-limits.js';

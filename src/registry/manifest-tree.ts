@@ -1,3 +1,27 @@
+export const INDEX = 'application/vnd.oci.image.index.v1+json';
+/** What a manifest read accepts (Accept). */
+export const MANIFEST_TYPES = [
+  INDEX,
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+/** A manifest's bytes as stored, with the digest they hash to. */
+export interface Manifest {
+  digest: string;
+  mediaType: string;
+  body: Buffer;
+}
+
+// node:crypto read on first use: an import would load it in every main step, including one that fails on its inputs.
+export const sha256Digest = (bytes: Buffer): string =>
+  `sha256:${process.getBuiltinModule('node:crypto').createHash('sha256').update(bytes).digest('hex')}`;
+
+/** `repo:tag` or `repo@sha256:…`, as people write references. */
+export const refName = (repository: string, reference: string): string =>
+  `${repository}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
+
 /** What an index or image manifest says about the content it points to (OCI and Docker v2 alike). */
 export interface Descriptor {
   mediaType: string;

@@ -2,8 +2,8 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { BlobMove, ImageOrigin } from './image-transfer.js';
-import { type Descriptor, declaredMediaType } from './manifest-tree.js';
-import { type Manifest, type RegistryClient, sha256Digest } from './registry-client.js';
+import { type Descriptor, type Manifest, declaredMediaType, sha256Digest } from './manifest-tree.js';
+import type { RegistryClient } from './registry-client.js';
 
 /**
  * The result of a build exported as an OCI layout (`--output type=oci,dest=DIR,tar=false`): the

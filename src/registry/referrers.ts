@@ -1,7 +1,7 @@
 import { repositoryOrigin } from './image-copy.js';
 import { transferImage } from './image-transfer.js';
-import { type Descriptor, inParallel } from './manifest-tree.js';
-import { type Manifest, type RegistryClient, refName, sha256Digest } from './registry-client.js';
+import { type Descriptor, type Manifest, INDEX, inParallel, refName, sha256Digest } from './manifest-tree.js';
+import type { RegistryClient } from './registry-client.js';
 
 /**
  * Manifests about other manifests (OCI distribution spec 1.1, "referrers"): a signed attestation
@@ -14,7 +14,7 @@ import { type Manifest, type RegistryClient, refName, sha256Digest } from './reg
 /** A Sigstore bundle's media type, as a layer and as the artifact's type (what @sigstore/oci writes and cosign selects by). */
 export const SIGSTORE_BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+
 /** The OCI empty descriptor: the config of an artifact that has none (image spec 1.1, "Guidance for an Empty Descriptor"). */
 const EMPTY_CONFIG = Buffer.from('{}');
 
@@ -116,10 +116,10 @@ async function storeReferrer(
   const entry: Referrer = { mediaType: manifest.mediaType, digest, size: manifest.body.length, ...about };
   const tag = referrersTag(subject);
   // Whatever the tag index lists already (other attestations, signatures) stays in it.
-  const index = (await tagIndex(client, repository, subject)) ?? { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
+  const index = (await tagIndex(client, repository, subject)) ?? { schemaVersion: 2, mediaType: INDEX, manifests: [] };
   if (!index.manifests.some((m) => m.digest === digest)) {
     index.manifests.push(entry);
-    await client.putManifest(repository, tag, { body: Buffer.from(JSON.stringify(index)), mediaType: OCI_INDEX });
+    await client.putManifest(repository, tag, { body: Buffer.from(JSON.stringify(index)), mediaType: INDEX });
   }
   return { digest, via: 'tag' };
 }
@@ -141,7 +141,7 @@ async function tagIndex(client: RegistryClient, repository: string, subject: str
       `${refName(repository, tag)} is not an index, so it cannot list the referrers of ${subject} as the referrers tag schema has it.`,
     );
   }
-  return { schemaVersion: 2, mediaType: OCI_INDEX, ...json, manifests: json.manifests };
+  return { schemaVersion: 2, mediaType: INDEX, ...json, manifests: json.manifests };
 }
 
 async function uploadIfMissing(client: RegistryClient, repository: string, bytes: Buffer): Promise<{ digest: string; size: number }> {

@@ -1,24 +1,28 @@
 import type { Readable } from 'node:stream';
-import { type RetryInit, type RetryPolicy, type RetryStep, defaultRetry, fetchOnce, withRetries } from './http-retry.js';
-import { type Descriptor, declaredMediaType } from './manifest-tree.js';
+import {
+  type RetryInit,
+  type RetryPolicy,
+  type RetryStep,
+  defaultRetry,
+  fetchOnce,
+  isRetryableStatus,
+  isTransient,
+  withRetries,
+} from './http-retry.js';
+import { type Descriptor, type Manifest, INDEX, MANIFEST_TYPES, declaredMediaType, refName, sha256Digest } from './manifest-tree.js';
 import { type Login, RegistryAuth, scope } from './registry-auth.js';
 import { RegistryError, registryError } from './registry-error.js';
+import { type RegistryLimits, cutByTimeLimit } from './registry-limits.js';
 import { registryBaseUrl } from './registry-rules.js';
 
 export type { Login } from './registry-auth.js';
 export { parseChallenge } from './registry-auth.js';
 export { RegistryError, registryError } from './registry-error.js';
 
-const INDEX = 'application/vnd.oci.image.index.v1+json';
-const MANIFEST_TYPES = [
-  INDEX,
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
-
-/** ghcr.io ends an upload after 10 minutes; a large layer may need that long. */
-const UPLOAD_TIMEOUT_MS = 600_000;
+/** An upload ends when no byte moves for this long (a registry may take a while to answer a large PUT). */
+const IDLE_TIMEOUT_MS = 120_000;
+/** A blob streamed to another registry may take as long as ghcr.io lets an upload run. */
+const STREAM_TIMEOUT_MS = 600_000;
 
 /** What a blob upload sends: a file's stream, another registry's response body, or bytes. */
 export type BlobBody = ReadableStream | Readable | Buffer;
@@ -27,36 +31,24 @@ export type BlobBody = ReadableStream | Readable | Buffer;
 const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-export interface Manifest {
-  digest: string;
-  mediaType: string;
-  body: Buffer;
-}
-
-// node:crypto read on first use: an import would load it in every main step, including one that fails on its inputs.
-export const sha256Digest = (bytes: Buffer): string =>
-  `sha256:${process.getBuiltinModule('node:crypto').createHash('sha256').update(bytes).digest('hex')}`;
-
-/** `repo:tag` or `repo@sha256:…`, as people write references. */
-export const refName = (repository: string, reference: string): string =>
-  `${repository}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
-
 /**
  * The OCI distribution API as the action uses it, every request retried under one policy.
  * One instance per credential per run, so each token is asked for once.
  */
 export class RegistryClient {
   readonly retry: RetryPolicy;
+  readonly limits: RegistryLimits;
   private readonly base: string;
   private readonly auth: RegistryAuth;
 
   constructor(
     readonly host: string,
     credential?: Login,
-    options: { retry?: RetryPolicy } = {},
+    options: { retry?: RetryPolicy; limits?: RegistryLimits } = {},
   ) {
     this.base = registryBaseUrl(host);
     this.retry = options.retry ?? defaultRetry;
+    this.limits = options.limits ?? {};
     this.auth = new RegistryAuth(credential, this.retry);
   }
 
@@ -162,10 +154,11 @@ export class RegistryClient {
   }
 
   /**
-   * Uploads one blob in a single PUT. `open` is called once per try, after the session is open, so
-   * each try streams the content afresh (from a file, or another registry's response body); a
-   * transient failure (of the session's POST, the PUT, or a reset mid-upload) starts again from a
-   * new session, as often as the retry policy allows.
+   * Uploads one blob in a single PUT, streamed. `open` is called once per try, after the session is
+   * open, so each try streams the content afresh (from a file, or another registry's response
+   * body); a transient failure (of the session's POST, the PUT, or a reset mid-upload) starts again
+   * from a new session, as often as the retry policy allows, except one the registry's upload time
+   * limit cut: that would end the same way every time.
    */
   async uploadBlob(repository: string, digest: string, size: number, open: () => BlobBody | Promise<BlobBody>): Promise<void> {
     const scopes = [scope(repository, 'pull,push')];
@@ -185,17 +178,26 @@ export class RegistryClient {
         const content = await open();
         putting = true;
         const url = new URL(location, this.base).href;
-        return this.send(
+        const started = Date.now();
+        const cut = () => cutByTimeLimit(this.host, this.limits, digest, size, Date.now() - started);
+        const put = await this.send(
           'PUT',
           `${url}${url.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`,
           scopes,
           {
             body: () => content,
             headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
-            timeoutMs: Math.max(this.retry.timeoutMs, UPLOAD_TIMEOUT_MS),
+            timeoutMs: Math.max(this.retry.timeoutMs, IDLE_TIMEOUT_MS),
           },
           step,
-        );
+        ).catch((e: unknown) => {
+          throw (isTransient(e) && cut()) || e;
+        });
+        if (put.status === 404 || isRetryableStatus(put.status)) {
+          const limitHit = cut();
+          if (limitHit) throw limitHit;
+        }
+        return put;
       },
       // A session the registry lost mid-push (ghcr.io's BLOB_UPLOAD_UNKNOWN) is started again too.
       { again: 'with a new upload session', alsoRetry: (r) => putting && r.status === 404 },
@@ -209,7 +211,7 @@ export class RegistryClient {
    * another origin): for a copy to another repository or registry, never read whole into memory.
    */
   async openBlob(repository: string, digest: string): Promise<ReadableStream<Uint8Array>> {
-    const res = await this.send('GET', `/v2/${repository}/blobs/${digest}`, [scope(repository, 'pull')], { timeoutMs: UPLOAD_TIMEOUT_MS });
+    const res = await this.send('GET', `/v2/${repository}/blobs/${digest}`, [scope(repository, 'pull')], { timeoutMs: STREAM_TIMEOUT_MS });
     if (res.status !== 200 || !res.body) throw await registryError(res, `reading ${refName(repository, digest)}`);
     return res.body;
   }
