@@ -306,6 +306,32 @@ describe('blobs', () => {
     expect(sent.filter((s) => s.method === 'PUT').map((s) => s.body.length)).toEqual([big.length, big.length]);
   });
 
+  it('a PUT answered 401 (the token expired mid-push) is sent again with a fresh token and the content opened afresh', async () => {
+    const big = 'y'.repeat(2 * 65536 + 3);
+    let tokens = 0;
+    handler = (req, res) => {
+      if (req.url.startsWith('/token')) return json(res, 200, { token: `t${++tokens}` });
+      const challenge = { 'www-authenticate': `Bearer realm="http://${host}/token",service="test"` };
+      if (!req.auth.startsWith('Bearer ')) return json(res, 401, errors('UNAUTHORIZED', 'authentication required'), challenge);
+      if (req.method === 'POST') return json(res, 202, {}, { location: '/v2/acme/w/blobs/uploads/s' });
+      // The first token has expired by the time the layer arrives.
+      if (req.auth === 'Bearer t1') return json(res, 401, errors('UNAUTHORIZED', 'token expired'), challenge);
+      json(res, 201);
+    };
+    let opened = 0;
+    const open = () => {
+      opened += 1;
+      return Readable.from([big.slice(0, 5000), big.slice(5000)]);
+    };
+    await client().uploadBlob('acme/w', digestOf(big), big.length, open);
+    const puts = sent.filter((x) => x.method === 'PUT');
+    expect(puts.map((x) => [x.auth, x.body.length])).toEqual([
+      ['Bearer t1', big.length],
+      ['Bearer t2', big.length],
+    ]);
+    expect(opened).toBe(2);
+  });
+
   it('an upload the registry cut at its time limit is not started again, and says what to do', async () => {
     handler = (req, res) =>
       req.method === 'POST'

@@ -28,7 +28,8 @@ export const defaultRetry: RetryPolicy = {
 };
 
 /** A request body that can be sent again: bytes, or a factory that opens a fresh stream per attempt. */
-export type ReplayableBody = Buffer | Uint8Array | string | (() => Readable | ReadableStream | Buffer);
+type StreamedBody = Readable | ReadableStream | Buffer;
+export type ReplayableBody = Buffer | Uint8Array | string | (() => StreamedBody | Promise<StreamedBody>);
 
 export interface RetryInit extends Omit<RequestInit, 'body' | 'signal' | 'duplex'> {
   body?: ReplayableBody;
@@ -61,7 +62,7 @@ export async function fetchWithRetry(url: string, init: RetryInit = {}, policy: 
 /** One request, with the timeout and a fresh body; no retry. */
 export async function fetchOnce(url: string, init: RetryInit, policy: RetryPolicy): Promise<Response> {
   const { body, timeoutMs, buffered, ...rest } = init;
-  const payload = typeof body === 'function' ? body() : body;
+  const payload = typeof body === 'function' ? await body() : body;
   if (payload !== undefined && typeof payload !== 'string' && !(payload instanceof Uint8Array)) {
     // A stream (a layer) goes through node:http, the timeout counted from the last byte moved.
     const headers = (rest.headers ?? {}) as Record<string, string>;

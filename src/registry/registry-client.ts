@@ -154,8 +154,8 @@ export class RegistryClient {
   }
 
   /**
-   * Uploads one blob in a single PUT, streamed. `open` is called once per try, after the session is
-   * open, so each try streams the content afresh (from a file, or another registry's response
+   * Uploads one blob in a single PUT, streamed. `open` is called for each PUT, after the session is
+   * open, so each streams the content afresh (from a file, or another registry's response
    * body); a transient failure (of the session's POST, the PUT, or a reset mid-upload) starts again
    * from a new session, as often as the retry policy allows, except one the registry's upload time
    * limit cut: that would end the same way every time.
@@ -175,7 +175,6 @@ export class RegistryClient {
         const location = post.headers.get('location');
         if (!location) throw new RegistryError(202, 'the registry opened an upload session without a Location', phase);
         phase = `uploading ${digest} (${size} bytes) to ${repository}`;
-        const content = await open();
         putting = true;
         const url = new URL(location, this.base).href;
         const started = Date.now();
@@ -185,7 +184,8 @@ export class RegistryClient {
           `${url}${url.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`,
           scopes,
           {
-            body: () => content,
+            // Opened for each request: a PUT sent again after a 401 streams the content afresh.
+            body: open,
             headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
             timeoutMs: Math.max(this.retry.timeoutMs, IDLE_TIMEOUT_MS),
           },
