@@ -6,13 +6,13 @@ import path from 'node:path';
  * process costs a hundred or more. Undefined when the engine is elsewhere (DOCKER_HOST over TCP or
  * SSH, a docker context) or does not answer: the caller then asks the CLI.
  */
-export function engineGet(env: NodeJS.ProcessEnv, path: string): Promise<unknown> {
+export function engineGet(env: NodeJS.ProcessEnv, apiPath: string): Promise<unknown> {
   const socket = socketOf(env);
   if (!socket) return Promise.resolve(undefined);
   // Loaded when first asked: an import of node:http would load Node's WebSocket client in every step.
   const http = process.getBuiltinModule('node:http');
   return new Promise((resolve) => {
-    const req = http.get({ socketPath: socket, path, headers: { Host: 'docker' }, timeout: 5000 }, (res) => {
+    const req = http.get({ socketPath: socket, path: apiPath, headers: { Host: 'docker' }, timeout: 5000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
