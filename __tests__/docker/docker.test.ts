@@ -152,7 +152,7 @@ describe('a push the registry cut at its upload time limit', () => {
     const { error, runs } = await failingPush(0.2, 100);
     expect(error).toBeInstanceOf(ActionError);
     expect(error.message).toMatch(/ends an upload after 0 minutes.*not retried\. unexpected EOF/);
-    expect(error.fix).toMatch(/Make the largest layers smaller/);
+    expect(error.fix).toMatch(/Split what that layer holds over several COPY or RUN steps/);
     expect(runs).toBe(1);
   });
 

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { currentContext } from './docker-config.js';
 
 /** Where the docker CLI looks for plugins besides the configuration's own `cli-plugins` (docker/cli, manager_unix.go). */
 const SYSTEM_PLUGIN_DIRS = [
@@ -22,10 +23,9 @@ const DEFAULT_ENDPOINT = 'unix:///var/run/docker.sock';
 export function builderFromFiles(env: NodeJS.ProcessEnv, systemPluginDirs = SYSTEM_PLUGIN_DIRS): { driver: string } | undefined {
   const configDir = env.DOCKER_CONFIG;
   const buildxDir = env.BUILDX_CONFIG;
-  if (!configDir || !buildxDir || env.DOCKER_HOST || env.DOCKER_CONTEXT) return undefined;
-  const config = readJson(path.join(configDir, 'config.json')) as { currentContext?: string; cliPluginsExtraDirs?: string[] } | undefined;
-  if (config?.currentContext && config.currentContext !== 'default') return undefined;
+  if (!configDir || !buildxDir || env.DOCKER_HOST || currentContext(env) !== 'default') return undefined;
   if (!dockerIsTheCli(env.PATH ?? '')) return undefined;
+  const config = readJson(path.join(configDir, 'config.json')) as { cliPluginsExtraDirs?: string[] } | undefined;
   const pluginDirs = [path.join(configDir, 'cli-plugins'), ...(config?.cliPluginsExtraDirs ?? []), ...systemPluginDirs];
   if (!pluginDirs.some((dir) => isFile(path.join(dir, 'docker-buildx')))) return undefined;
 

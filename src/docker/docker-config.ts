@@ -114,3 +114,14 @@ export function exportForLaterSteps(config: PrivateConfig, user: UserDocker): vo
   if (!user.buildxDirFromEnv) core.exportVariable('BUILDX_CONFIG', user.buildxDir);
   if (config.helperDir) core.addPath(config.helperDir);
 }
+
+/** The docker context commands use: DOCKER_CONTEXT, else the configuration's `currentContext`, else `default`. */
+export function currentContext(env: NodeJS.ProcessEnv): string {
+  if (env.DOCKER_CONTEXT) return env.DOCKER_CONTEXT;
+  try {
+    const config = JSON.parse(readFileSync(path.join(env.DOCKER_CONFIG ?? '', 'config.json'), 'utf8')) as ConfigJson;
+    return typeof config.currentContext === 'string' && config.currentContext !== '' ? config.currentContext : 'default';
+  } catch {
+    return 'default';
+  }
+}

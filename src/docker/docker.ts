@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { ActionError, safeLines, safeText } from '../runner/index.js';
 import { builderFromFiles } from './builder-files.js';
 import { engineGet } from './engine-api.js';
-import { rateLimitDelay, saysRateLimited } from '../registry/index.js';
+import { cutByTimeLimit, rateLimitDelay, saysRateLimited } from '../registry/index.js';
 
 export interface BuildSpec {
   context: string;
@@ -175,13 +175,9 @@ export function createDocker(env: NodeJS.ProcessEnv, retry: PushRetry): DockerPr
             'Re-run the job; if it persists, report the docker version.',
           );
         }
-        const took = Date.now() - started;
-        if (retry.uploadLimitMs && took >= retry.uploadLimitMs * 0.95) {
-          throw new ActionError(
-            `docker push of ${reference} failed after ${Math.round(took / 60_000)} minutes: the registry ends an upload after ${Math.round(retry.uploadLimitMs / 60_000)} minutes, so a layer too large to upload in that time from this runner was cut. Pushing it again would start it from zero and end the same way, so it was not retried. ${lastLines(output, 3)}`,
-            'Make the largest layers smaller (split what they hold over several COPY or RUN steps), or push from a runner with a faster connection.',
-          );
-        }
+        const host = reference.slice(0, reference.indexOf('/'));
+        const cut = cutByTimeLimit(host, { uploadMs: retry.uploadLimitMs }, reference, undefined, Date.now() - started);
+        if (cut) throw new ActionError(`docker push failed: ${cut.problem} ${lastLines(output, 3)}`, cut.fix);
         if (attempt >= retry.attempts || !isTransientPushFailure(output)) {
           const tries = attempt > 1 ? ` after ${attempt} attempts` : '';
           throw new DockerError(`docker push${tries}`, reference, output);

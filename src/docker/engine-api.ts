@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { currentContext } from './docker-config.js';
 
 /**
  * The engine's HTTP API over its unix socket: an answer in a few milliseconds where a docker CLI
@@ -33,14 +32,5 @@ export function engineGet(env: NodeJS.ProcessEnv, apiPath: string): Promise<unkn
 /** The unix socket docker would use: DOCKER_HOST's, or the default one when no other context is chosen. */
 function socketOf(env: NodeJS.ProcessEnv): string | undefined {
   if (env.DOCKER_HOST) return env.DOCKER_HOST.startsWith('unix://') ? env.DOCKER_HOST.slice('unix://'.length) : undefined;
-  const context = env.DOCKER_CONTEXT || currentContext(env.DOCKER_CONFIG);
-  return !context || context === 'default' ? '/var/run/docker.sock' : undefined;
-}
-
-function currentContext(configDir: string | undefined): string | undefined {
-  try {
-    return (JSON.parse(readFileSync(path.join(configDir ?? '', 'config.json'), 'utf8')) as { currentContext?: string }).currentContext;
-  } catch {
-    return undefined;
-  }
+  return currentContext(env) === 'default' ? '/var/run/docker.sock' : undefined;
 }

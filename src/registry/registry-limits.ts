@@ -37,13 +37,24 @@ export function refuseOversized(host: string, limits: RegistryLimits, blobs: { d
 /**
  * An upload that failed after running into the registry's time limit (ghcr.io: 10 minutes), told as
  * such; undefined for any other failure. A new try would start from zero and be cut the same way.
+ * `size`, when known, tells the runner's rate and the time the layer needs.
  */
-export function cutByTimeLimit(host: string, limits: RegistryLimits, what: string, size: number, tookMs: number): ActionError | undefined {
+export function cutByTimeLimit(
+  host: string,
+  limits: RegistryLimits,
+  what: string,
+  size: number | undefined,
+  tookMs: number,
+): ActionError | undefined {
   const limit = limits.uploadMs;
   if (!limit || tookMs < limit * 0.95) return undefined;
-  const rate = size / Math.max(tookMs / 1000, 1);
+  const rate = (size ?? 0) / Math.max(tookMs / 1000, 1);
+  const needs =
+    size === undefined
+      ? ''
+      : `, and at this runner's ${(rate / 1e6).toFixed(1)} MB/s the layer needs about ${Math.ceil(size / rate / 60)} minutes`;
   return new ActionError(
-    `the upload of ${what} (${gigabytes(size)}) was ended after ${Math.round(tookMs / 60_000)} minutes: ${host} ends an upload after ${Math.round(limit / 60_000)} minutes, and at this runner's ${(rate / 1e6).toFixed(1)} MB/s the layer needs about ${Math.ceil(size / rate / 60)} minutes. Starting it again from zero would end the same way, so it was not retried.`,
+    `the upload of ${what}${size === undefined ? '' : ` (${gigabytes(size)})`} was ended after ${Math.round(tookMs / 60_000)} minutes: ${host} ends an upload after ${Math.round(limit / 60_000)} minutes${needs}. Starting it again from zero would end the same way, so it was not retried.`,
     `${SPLIT_LAYER} Or push from a runner with a faster connection.`,
   );
 }
