@@ -1,3 +1,4 @@
+import { afterAll, afterEach, beforeEach } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { BuildCache, CacheInput } from '../src/docker/build-cache.js';
@@ -184,6 +185,18 @@ export function captureLog(): { text: () => string; restore: () => void } {
     return true;
   };
   return { text: () => out, restore: () => void (process.stdout.write = write) };
+}
+
+/**
+ * For a test file of runs: each test's output captured (`text()`, what the step would print), and
+ * the worlds' directories removed once the file's tests are done.
+ */
+export function capturedRuns(): { text: () => string } {
+  let log: ReturnType<typeof captureLog> | undefined;
+  beforeEach(() => void (log = captureLog()));
+  afterEach(() => log?.restore());
+  afterAll(removeWorldDirs);
+  return { text: () => log?.text() ?? '' };
 }
 
 /** What a promise failed with, or an Error saying it succeeded: for asserting on failures. */

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SIGNER, statementOf } from '../../__fixtures__/fake-attestor.js';
@@ -6,7 +6,7 @@ import { HUB } from '../../__fixtures__/other-registries.js';
 import { tempDir } from '../../__fixtures__/temp-dir.js';
 import { MemoryRegistry } from '../../__fixtures__/memory-registry.js';
 import { ociImage } from '../../__fixtures__/oci-image.js';
-import { captureLog, failure, FakeHandoff, makeWorld, planOf, removeWorldDirs, type World } from '../../__fixtures__/run-world.js';
+import { capturedRuns, failure, FakeHandoff, makeWorld, planOf, type World } from '../../__fixtures__/run-world.js';
 import { context } from '../../__fixtures__/settings.js';
 import { GitHubApiError } from '../../src/github/github-api.js';
 import { execute } from '../../src/publish/execute.js';
@@ -26,10 +26,7 @@ const attachedTo = (w: World, digest: string) =>
     ? w.registry.json<{ manifests: Descriptor[] }>(REPO, referrersTag(digest)).manifests.map((m) => m.digest)
     : [];
 
-let log: ReturnType<typeof captureLog>;
-beforeEach(() => void (log = captureLog()));
-afterEach(() => log.restore());
-afterAll(removeWorldDirs);
+const log = capturedRuns();
 
 describe('a build with attest: true', () => {
   it('signs the published digest as registry/path, stores it on GitHub and attaches it in the registry', async () => {

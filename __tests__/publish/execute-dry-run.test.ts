@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { MemoryRegistry } from '../../__fixtures__/memory-registry.js';
 import { ociImage } from '../../__fixtures__/oci-image.js';
-import { captureLog, failure, FakeHandoff, makeWorld, planOf, removeWorldDirs, type World } from '../../__fixtures__/run-world.js';
+import { capturedRuns, failure, FakeHandoff, makeWorld, planOf, type World } from '../../__fixtures__/run-world.js';
 import { context } from '../../__fixtures__/settings.js';
 import { execute } from '../../src/publish/execute.js';
 import type { Settings } from '../../src/settings/settings.js';
@@ -20,10 +20,7 @@ function expectNoTrace(w: World, registryBefore: string): void {
   expect(w.state).toEqual([]);
 }
 
-let log: ReturnType<typeof captureLog>;
-beforeEach(() => void (log = captureLog()));
-afterEach(() => log.restore());
-afterAll(removeWorldDirs);
+const log = capturedRuns();
 
 describe('a dry run', () => {
   it('of a build asks the push check and the held versions, prints the plan, and does nothing', async () => {

@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { ociImage } from '../../__fixtures__/oci-image.js';
-import { captureLog, failure, makeWorld, planOf, removeWorldDirs } from '../../__fixtures__/run-world.js';
+import { capturedRuns, failure, makeWorld, planOf } from '../../__fixtures__/run-world.js';
 import { ActionError } from '../../src/runner/errors.js';
 import { RegistryError } from '../../src/registry/registry-error.js';
 import { execute } from '../../src/publish/execute.js';
@@ -8,10 +8,7 @@ import type { Settings } from '../../src/settings/settings.js';
 
 const REPO = 'acme/widget';
 
-let log: ReturnType<typeof captureLog>;
-beforeEach(() => void (log = captureLog()));
-afterEach(() => log.restore());
-afterAll(removeWorldDirs);
+capturedRuns();
 
 describe('a publish that fails half way', () => {
   it('names the tags that landed and those that did not', async () => {

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { PLAIN_DOCKER } from '../../__fixtures__/fake-docker.js';
 import { MemoryRegistry } from '../../__fixtures__/memory-registry.js';
 import { ociImage, platformParts, withAttestations } from '../../__fixtures__/oci-image.js';
-import { captureLog, failure, FakeHandoff, makeWorld, planOf, removeWorldDirs } from '../../__fixtures__/run-world.js';
+import { capturedRuns, failure, FakeHandoff, makeWorld, planOf } from '../../__fixtures__/run-world.js';
 import { ActionError } from '../../src/runner/errors.js';
 import { execute } from '../../src/publish/execute.js';
 import type { Descriptor } from '../../src/registry/manifest-tree.js';
@@ -32,10 +32,7 @@ function platformJobsDone(platforms: string[], image = platformImage) {
   return { world: makeWorld({ registry, handoff }), digests };
 }
 
-let log: ReturnType<typeof captureLog>;
-beforeEach(() => void (log = captureLog()));
-afterEach(() => log.restore());
-afterAll(removeWorldDirs);
+capturedRuns();
 
 describe('merge', () => {
   it('publishes one index of exactly the platform images, with the linking annotations, under every tag, verified', async () => {

@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { type ImageSet, ociImage, ociIndex, withAttestations } from '../../__fixtures__/oci-image.js';
-import { captureLog, failure, makeWorld, planOf, removeWorldDirs } from '../../__fixtures__/run-world.js';
+import { capturedRuns, failure, makeWorld, planOf } from '../../__fixtures__/run-world.js';
 import { ActionError } from '../../src/runner/errors.js';
 import { execute } from '../../src/publish/execute.js';
 import type { Settings } from '../../src/settings/settings.js';
@@ -17,10 +17,7 @@ const twoPlatforms = (): ImageSet =>
   ]);
 const fromCommit: Partial<Settings> = { promote: { kind: 'commit' } };
 
-let log: ReturnType<typeof captureLog>;
-beforeEach(() => void (log = captureLog()));
-afterEach(() => log.restore());
-afterAll(removeWorldDirs);
+const log = capturedRuns();
 
 describe('promote', () => {
   it("commit: sets the run's tags on the sha- image of the same repository, no build, no docker, the digest unchanged", async () => {

@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { PLAIN_DOCKER } from '../../__fixtures__/fake-docker.js';
 import { ociImage } from '../../__fixtures__/oci-image.js';
-import { captureLog, failure, makeWorld, planOf, removeWorldDirs } from '../../__fixtures__/run-world.js';
+import { capturedRuns, failure, makeWorld, planOf } from '../../__fixtures__/run-world.js';
 import { ActionError } from '../../src/runner/errors.js';
 import { execute } from '../../src/publish/execute.js';
 
@@ -9,10 +9,7 @@ import { execute } from '../../src/publish/execute.js';
 // that must handle a no.
 const REPO = 'acme/widget';
 
-let log: ReturnType<typeof captureLog>;
-beforeEach(() => void (log = captureLog()));
-afterEach(() => log.restore());
-afterAll(removeWorldDirs);
+capturedRuns();
 
 describe("the engine's push (the docker driver without the containerd store)", () => {
   it('is refused without a login, as the engine refuses it: the publish logs in first', async () => {

@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { CONTAINER, PLAIN_DOCKER } from '../../__fixtures__/fake-docker.js';
 import { ociImage } from '../../__fixtures__/oci-image.js';
-import { captureLog, failure, makeWorld, planOf, removeWorldDirs } from '../../__fixtures__/run-world.js';
+import { capturedRuns, failure, makeWorld, planOf } from '../../__fixtures__/run-world.js';
 import { context } from '../../__fixtures__/settings.js';
 import { ActionError } from '../../src/runner/errors.js';
 import { execute } from '../../src/publish/execute.js';
@@ -14,10 +14,7 @@ const byRef = (refs: (string | undefined)[]) => [...refs].sort();
 const published = (revision: string, content = 'an older build') =>
   ociImage({ platform: 'linux/amd64', labels: { [REVISION]: revision }, content });
 
-let log: ReturnType<typeof captureLog>;
-beforeEach(() => void (log = captureLog()));
-afterEach(() => log.restore());
-afterAll(removeWorldDirs);
+const log = capturedRuns();
 
 describe('a build with a capable builder', () => {
   it('checks the push first, logs in, builds once, pushes the layout once and sets every further tag with a manifest PUT', async () => {

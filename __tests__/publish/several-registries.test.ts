@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { PLAIN_DOCKER } from '../../__fixtures__/fake-docker.js';
 import { ociImage, withAttestations } from '../../__fixtures__/oci-image.js';
-import { captureLog, failure, FakeHandoff, makeWorld, planOf, removeWorldDirs, type World } from '../../__fixtures__/run-world.js';
+import { capturedRuns, failure, FakeHandoff, makeWorld, planOf, type World } from '../../__fixtures__/run-world.js';
 import { context } from '../../__fixtures__/settings.js';
 import { ActionError } from '../../src/runner/errors.js';
 import { execute } from '../../src/publish/execute.js';
@@ -22,10 +22,7 @@ function tagsEverywhere(w: World): Record<string, Record<string, string>> {
 }
 const same = (digest: string, tags = ['1.2.3', 'latest']) => Object.fromEntries(tags.map((t) => [t, digest]));
 
-let log: ReturnType<typeof captureLog>;
-beforeEach(() => void (log = captureLog()));
-afterEach(() => log.restore());
-afterAll(removeWorldDirs);
+const log = capturedRuns();
 
 describe('a build with also-push-to', () => {
   it('is built once and published to every registry: the same digest under the same tags, each read back', async () => {

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { currentContext } from './docker-config.js';
+import { currentContext, findOnPath } from './docker-config.js';
 
 /** Where the docker CLI looks for plugins besides the configuration's own `cli-plugins` (docker/cli, manager_unix.go). */
 const SYSTEM_PLUGIN_DIRS = [
@@ -24,7 +24,7 @@ export function builderFromFiles(env: NodeJS.ProcessEnv, systemPluginDirs = SYST
   const configDir = env.DOCKER_CONFIG;
   const buildxDir = env.BUILDX_CONFIG;
   if (!configDir || !buildxDir || env.DOCKER_HOST || currentContext(env) !== 'default') return undefined;
-  if (!dockerIsTheCli(env.PATH ?? '')) return undefined;
+  if (!dockerIsTheCli(env)) return undefined;
   const config = readJson(path.join(configDir, 'config.json')) as { cliPluginsExtraDirs?: string[] } | undefined;
   const pluginDirs = [path.join(configDir, 'cli-plugins'), ...(config?.cliPluginsExtraDirs ?? []), ...systemPluginDirs];
   if (!pluginDirs.some((dir) => isFile(path.join(dir, 'docker-buildx')))) return undefined;
@@ -51,20 +51,17 @@ function chosenBuilder(buildxDir: string): string | undefined {
 }
 
 /** Whether the first `docker` on PATH is a program rather than a script standing in for one. */
-function dockerIsTheCli(searchPath: string): boolean {
-  for (const dir of searchPath.split(path.delimiter).filter(Boolean)) {
-    const file = path.join(dir, 'docker');
-    if (!isFile(file)) continue;
-    const head = Buffer.alloc(2);
-    const fd = openSync(realpathSync(file), 'r');
-    try {
-      readSync(fd, head, 0, 2, 0);
-    } finally {
-      closeSync(fd);
-    }
-    return head.toString('latin1') !== '#!';
+function dockerIsTheCli(env: NodeJS.ProcessEnv): boolean {
+  const docker = findOnPath('docker', env);
+  if (!docker) return false;
+  const head = Buffer.alloc(2);
+  const fd = openSync(realpathSync(docker), 'r');
+  try {
+    readSync(fd, head, 0, 2, 0);
+  } finally {
+    closeSync(fd);
   }
-  return false;
+  return head.toString('latin1') !== '#!';
 }
 
 function isFile(file: string): boolean {

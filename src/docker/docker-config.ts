@@ -69,7 +69,7 @@ export function createPrivateConfig(temp: string, registry: string, user: UserDo
   } catch {
     // no config of the user's, or not JSON: start empty
   }
-  if (seed.credsStore && !onPath(`docker-credential-${seed.credsStore}`, env)) {
+  if (seed.credsStore && !findOnPath(`docker-credential-${seed.credsStore}`, env)) {
     // docker would fail on every registry with it; without it, the other logins in config.json still work
     info(
       `The credential store "${seed.credsStore}" in ${user.configDir}/config.json has no docker-credential-${seed.credsStore} on PATH; it is left out.`,
@@ -84,19 +84,17 @@ export function createPrivateConfig(temp: string, registry: string, user: UserDo
   return { dir, helperDir: helper?.dir };
 }
 
-/** Whether an executable of this name is in one of PATH's directories. */
-function onPath(name: string, env: NodeJS.ProcessEnv): boolean {
-  return (env.PATH ?? '')
-    .split(path.delimiter)
-    .filter(Boolean)
-    .some((d) => {
-      try {
-        accessSync(path.join(d, name), constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
+/** The first executable of this name in PATH's directories, as a shell would find it. */
+export function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    try {
+      accessSync(path.join(dir, name), constants.X_OK);
+      return path.join(dir, name);
+    } catch {
+      // not here: the next directory
+    }
+  }
+  return undefined;
 }
 
 /** The environment every docker command of the main step runs with. */
