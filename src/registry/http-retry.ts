@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import { MAX_RETRY_AFTER_MS, isRateLimit, rateLimitDelay, statedWait } from './rate-limit.js';
+import { Answer, type HttpAnswer } from './http-answer.js';
+import { httpRequest } from './http-request.js';
 import { registryWords } from './registry-error.js';
-import { streamRequest } from './stream-request.js';
 
 /** How the action's own HTTP calls retry: what may pass on a second try, with backoff and a bound. */
 export interface RetryPolicy {
@@ -31,12 +32,14 @@ export const defaultRetry: RetryPolicy = {
 type StreamedBody = Readable | ReadableStream | Buffer;
 export type ReplayableBody = Buffer | Uint8Array | string | (() => StreamedBody | Promise<StreamedBody>);
 
-export interface RetryInit extends Omit<RequestInit, 'body' | 'signal' | 'duplex'> {
+export interface RetryInit {
+  method?: string;
+  headers?: Record<string, string>;
   body?: ReplayableBody;
   /** Overrides the policy's per-attempt timeout (a large upload needs longer). */
   timeoutMs?: number;
-  /** Read the whole body inside the attempt, so a reset while reading it is retried too. */
-  buffered?: boolean;
+  /** Hand on the answer's body as it arrives (a layer for a copy); otherwise it is read whole inside the attempt, so a reset while reading it is retried too. */
+  streamAnswer?: boolean;
 }
 
 /** What one attempt was, for the messages: `PUT http://host/v2/…` (no query: it may hold signatures). */
@@ -47,43 +50,30 @@ export interface RetryStep {
 export const isRetryableStatus = (status: number): boolean => status === 429 || status >= 500;
 
 /**
- * fetch with retries on timeouts, resets, 429 and 5xx, and a 403 that says it is a rate limit
+ * A request with retries on timeouts, resets, 429 and 5xx, and a 403 that says it is a rate limit
  * (waiting as `Retry-After` or the body asks); never on 401, another 403 or any other 4xx. Returns the last response, even a failed one, for the caller to turn into
  * the registry's words; throws, naming the request, the attempts and the cause, when the network
  * failed every time. `init.body` must be replayable (see ReplayableBody).
  */
-export async function fetchWithRetry(url: string, init: RetryInit = {}, policy: RetryPolicy = defaultRetry): Promise<Response> {
+export async function requestWithRetry(url: string, init: RetryInit = {}, policy: RetryPolicy = defaultRetry): Promise<HttpAnswer> {
   return withRetries(policy, (step) => {
     step.label = `${init.method ?? 'GET'} ${shortUrl(url)}`;
-    return fetchOnce(url, init, policy);
+    return requestOnce(url, init, policy);
   });
 }
 
 /** One request, with the timeout and a fresh body; no retry. */
-export async function fetchOnce(url: string, init: RetryInit, policy: RetryPolicy): Promise<Response> {
-  const { body, timeoutMs, buffered, ...rest } = init;
+export async function requestOnce(url: string, init: RetryInit, policy: RetryPolicy): Promise<HttpAnswer> {
+  const { body, timeoutMs, streamAnswer, method = 'GET', headers = {} } = init;
   const payload = typeof body === 'function' ? await body() : body;
-  if (payload !== undefined && typeof payload !== 'string' && !(payload instanceof Uint8Array)) {
-    // A stream (a layer) goes through node:http, the timeout counted from the last byte moved.
-    const headers = (rest.headers ?? {}) as Record<string, string>;
-    return streamRequest(rest.method ?? 'PUT', url, headers, payload, timeoutMs ?? policy.timeoutMs);
-  }
-  const res = await fetch(url, {
-    ...rest,
-    body: payload as BodyInit | undefined,
-    signal: AbortSignal.timeout(timeoutMs ?? policy.timeoutMs),
-  });
-  if (!buffered) return res;
-  const bytes = Buffer.from(await res.arrayBuffer());
-  const empty = res.status === 204 || res.status === 304 || (init.method ?? 'GET') === 'HEAD';
-  return new Response(empty ? null : bytes, { status: res.status, statusText: res.statusText, headers: res.headers });
+  return httpRequest(method, url, headers, payload, { timeoutMs: timeoutMs ?? policy.timeoutMs, streamAnswer });
 }
 
 export interface RetryOptions {
   /** How the next attempt starts, for the message (e.g. "with a new upload session"). */
   again?: string;
   /** Further answers worth another attempt, beyond 429 and 5xx. */
-  alsoRetry?: (res: Response) => boolean;
+  alsoRetry?: (res: HttpAnswer) => boolean;
 }
 
 /**
@@ -93,9 +83,9 @@ export interface RetryOptions {
  */
 export async function withRetries(
   policy: RetryPolicy,
-  attempt: (step: RetryStep) => Promise<Response>,
+  attempt: (step: RetryStep) => Promise<HttpAnswer>,
   options: RetryOptions = {},
-): Promise<Response> {
+): Promise<HttpAnswer> {
   const { again, alsoRetry } = options;
   const step: RetryStep = { label: 'request' };
   for (let n = 1; ; n++) {
@@ -135,10 +125,10 @@ export interface Throttle {
  * The answer, and whether it is a rate limit: a 403 or 429's body is read (it is small) to tell,
  * and the answer rebuilt around it so that the caller can still read the registry's words.
  */
-async function readThrottle(res: Response): Promise<Throttle & { res: Response }> {
+async function readThrottle(res: HttpAnswer): Promise<Throttle & { res: HttpAnswer }> {
   if (res.status !== 403 && res.status !== 429) return { res, rateLimited: false };
   const text = await res.text().catch(() => '');
-  const rebuilt = new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
+  const rebuilt = new Answer(res.status, res.statusText, res.headers, Buffer.from(text));
   const rateLimited = isRateLimit(res.status, text, res.headers);
   const words = registryWords(text).replace(/\s+/g, ' ').slice(0, 200);
   return { res: rebuilt, rateLimited, words: rateLimited ? words : undefined, statedMs: rateLimited ? statedWait(text) : undefined };

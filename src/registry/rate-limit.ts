@@ -1,3 +1,5 @@
+import type { AnswerHeaders } from './http-answer.js';
+
 /**
  * Throttling that looks like a refusal. GitHub answers pushes with 403 "You have exceeded a
  * secondary rate limit. Please wait a few minutes before you try again."
@@ -18,7 +20,7 @@ export const MAX_RETRY_AFTER_MS = 60_000;
 export const RATE_LIMIT_DELAY_MS = 5_000;
 
 /** Whether an answer is a rate limit rather than a refusal: every 429, and a 403 that says so. */
-export function isRateLimit(status: number, text: string, headers?: Headers): boolean {
+export function isRateLimit(status: number, text: string, headers?: AnswerHeaders): boolean {
   if (status === 429) return true;
   if (status !== 403) return false;
   return RATE_LIMIT_WORDS.test(text) || headers?.get('x-ratelimit-remaining') === '0' || headers?.has('retry-after') === true;

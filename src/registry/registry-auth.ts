@@ -1,4 +1,4 @@
-import { type RetryPolicy, fetchWithRetry } from './http-retry.js';
+import { type RetryPolicy, requestWithRetry } from './http-retry.js';
 import { RegistryError, registryError } from './registry-error.js';
 
 /** What the registry's Basic auth and token service need of a credential. */
@@ -82,7 +82,7 @@ export class RegistryAuth {
     if (params.service) url.searchParams.set('service', params.service);
     for (const s of scopes) url.searchParams.append('scope', s);
     const what = `getting a token for ${scopes.map((s) => s.replace(/^repository:/, '')).join(' and ')}`;
-    const res = await fetchWithRetry(url.toString(), { headers: basic ? { Authorization: basic } : {}, buffered: true }, this.retry);
+    const res = await requestWithRetry(url.toString(), { headers: basic ? { Authorization: basic } : {} }, this.retry);
     if (res.status !== 200) throw await registryError(res, what);
     const body = (await res.json().catch(() => ({}))) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;

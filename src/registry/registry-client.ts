@@ -4,11 +4,12 @@ import {
   type RetryPolicy,
   type RetryStep,
   defaultRetry,
-  fetchOnce,
+  requestOnce,
   isRetryableStatus,
   isTransient,
   withRetries,
 } from './http-retry.js';
+import type { AnswerHeaders, HttpAnswer } from './http-answer.js';
 import { type Descriptor, type Manifest, INDEX, MANIFEST_TYPES, declaredMediaType, refName, sha256Digest } from './manifest-tree.js';
 import { type Login, RegistryAuth, scope } from './registry-auth.js';
 import { RegistryError, registryError } from './registry-error.js';
@@ -66,7 +67,6 @@ export class RegistryClient {
     // GET, not HEAD: some registries answer HEAD for attestation indexes with a 500.
     const res = await this.send('GET', `/v2/${repository}/manifests/${reference}`, [scope(repository, 'pull')], {
       headers: { Accept: MANIFEST_TYPES },
-      buffered: true,
     });
     if (res.status === 404 && !required) return undefined;
     if (res.status !== 200) throw await registryError(res, `reading the manifest ${refName(repository, reference)}`);
@@ -102,7 +102,6 @@ export class RegistryClient {
   async referrers(repository: string, digest: string): Promise<Descriptor[] | undefined> {
     const res = await this.send('GET', `/v2/${repository}/referrers/${digest}`, [scope(repository, 'pull')], {
       headers: { Accept: INDEX },
-      buffered: true,
     });
     if ([400, 404, 405, 406].includes(res.status)) return undefined;
     if (res.status !== 200) throw await registryError(res, `listing the referrers of ${refName(repository, digest)}`);
@@ -115,7 +114,7 @@ export class RegistryClient {
     repository: string,
     reference: string,
     manifest: { body: Buffer; mediaType: string },
-  ): Promise<{ digest: string; headers: Headers }> {
+  ): Promise<{ digest: string; headers: AnswerHeaders }> {
     const digest = sha256Digest(manifest.body);
     const name = refName(repository, reference);
     if (reference.startsWith('sha256:') && reference !== digest)
@@ -145,7 +144,7 @@ export class RegistryClient {
 
   /** A small blob (an image config), read whole, following the registry's redirects; its digest is checked. */
   async blob(repository: string, digest: string): Promise<Buffer> {
-    const res = await this.send('GET', `/v2/${repository}/blobs/${digest}`, [scope(repository, 'pull')], { buffered: true });
+    const res = await this.send('GET', `/v2/${repository}/blobs/${digest}`, [scope(repository, 'pull')]);
     if (res.status !== 200) throw await registryError(res, `reading ${refName(repository, digest)}`);
     const body = Buffer.from(await res.arrayBuffer());
     if (sha256Digest(body) !== digest)
@@ -211,7 +210,10 @@ export class RegistryClient {
    * another origin): for a copy to another repository or registry, never read whole into memory.
    */
   async openBlob(repository: string, digest: string): Promise<ReadableStream<Uint8Array>> {
-    const res = await this.send('GET', `/v2/${repository}/blobs/${digest}`, [scope(repository, 'pull')], { timeoutMs: STREAM_TIMEOUT_MS });
+    const res = await this.send('GET', `/v2/${repository}/blobs/${digest}`, [scope(repository, 'pull')], {
+      timeoutMs: STREAM_TIMEOUT_MS,
+      streamAnswer: true,
+    });
     if (res.status !== 200 || !res.body) throw await registryError(res, `reading ${refName(repository, digest)}`);
     return res.body;
   }
@@ -239,7 +241,7 @@ export class RegistryClient {
   }
 
   /** Cancels the session a 202 opened. Best effort: ghcr.io answers 405, and a session expires by itself. */
-  private async cancelUpload(opened: Response, scopes: string[]): Promise<void> {
+  private async cancelUpload(opened: HttpAnswer, scopes: string[]): Promise<void> {
     await opened.body?.cancel();
     const location = opened.headers.get('location');
     if (!location) return;
@@ -252,10 +254,10 @@ export class RegistryClient {
    * answer to the registry's challenge, never more. Retried by the policy, or tried once when a
    * `step` of an outer retry loop is given. Credentials go only to the registry's own origin.
    */
-  private async send(method: string, pathOrUrl: string, scopes: string[], init: RetryInit = {}, step?: RetryStep): Promise<Response> {
+  private async send(method: string, pathOrUrl: string, scopes: string[], init: RetryInit = {}, step?: RetryStep): Promise<HttpAnswer> {
     const url = new URL(pathOrUrl, this.base).href;
-    const foreign = new WeakSet<Response>();
-    const go = (auth: Record<string, string>): Promise<Response> => {
+    const foreign = new WeakSet<HttpAnswer>();
+    const go = (auth: Record<string, string>): Promise<HttpAnswer> => {
       const once = (s: RetryStep) => this.follow(url, { ...init, method }, auth, s, foreign);
       return step ? once(step) : withRetries(this.retry, once);
     };
@@ -276,14 +278,14 @@ export class RegistryClient {
    * signed URL on another host (pkg-containers.githubusercontent.com), which refuses any
    * `Authorization` header (oven-sh/bun#31347). A write's redirect is returned as it is.
    */
-  private async follow(url: string, init: RetryInit, auth: Record<string, string>, step: RetryStep, foreign: WeakSet<Response>) {
+  private async follow(url: string, init: RetryInit, auth: Record<string, string>, step: RetryStep, foreign: WeakSet<HttpAnswer>) {
     const read = init.method === 'GET' || init.method === 'HEAD';
     let target = url;
     for (let hops = 0; ; hops++) {
       const own = new URL(target).origin === new URL(this.base).origin;
       step.label = `${init.method ?? 'GET'} ${target.replace(/\?.*$/, '')}`;
       const headers = { ...(init.headers as Record<string, string>), ...(own ? auth : {}) };
-      const res = await fetchOnce(target, { ...init, headers, redirect: 'manual' }, this.retry);
+      const res = await requestOnce(target, { ...init, headers }, this.retry);
       if (!own) foreign.add(res);
       const location = res.headers.get('location');
       if (!read || !REDIRECTS.has(res.status) || !location) return res;

@@ -1,3 +1,4 @@
+import type { AnswerHeaders, HttpAnswer } from './http-answer.js';
 import { isRateLimit } from './rate-limit.js';
 
 /** A registry's refusal, with its own words as docker would print them (`denied: …`). */
@@ -9,7 +10,7 @@ export class RegistryError extends Error {
     readonly status: number,
     readonly registryMessage: string,
     readonly step: string,
-    headers?: Headers,
+    headers?: AnswerHeaders,
   ) {
     super(`${step}: HTTP ${status}${registryMessage ? `: ${registryMessage}` : ''}`);
     this.name = 'RegistryError';
@@ -31,7 +32,7 @@ export function registryWords(text: string): string {
 }
 
 /** The registry's own words from an error response, formatted as the docker client prints them. */
-export async function registryError(res: Response, step: string): Promise<RegistryError> {
+export async function registryError(res: HttpAnswer, step: string): Promise<RegistryError> {
   const text = await res.text().catch(() => '');
   // A HEAD, or a proxy's empty answer: the status line is all there is.
   const message = registryWords(text) || res.statusText;
