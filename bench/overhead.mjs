@@ -2,14 +2,15 @@
 // as Docker's chain is: the publish's wall time (main + post) minus the wall time of the same
 // docker work run from the CLI (login, `buildx build --push`, logout), in the same run, each
 // against a registry started fresh; without and with an Actions cache service (the tests'
-// stand-in; an unchanged context, so an exact hit), interleaved. And the size of dist/.
+// stand-in; an unchanged context, so an exact hit: those registries keep one address, as the
+// image's name is part of the cache's key), interleaved. And the size of dist/.
 // Numbers, not assertions.
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FakeCacheService } from '../__tests__/support/cache-service.ts';
 import { EXAMPLE_TOKEN, exampleWorkspace } from '../__tests__/support/example.ts';
-import { startRegistry } from '../__tests__/support/registry.ts';
+import { freePort, startRegistry } from '../__tests__/support/registry.ts';
 import { ROOT, Runner } from '../__tests__/support/runner.ts';
 import { dockerWork, removeImagesOf, stats } from './support/docker-work.mjs';
 
@@ -23,8 +24,11 @@ const userDocker = mkdtempSync(path.join(os.tmpdir(), 'bench-docker-'));
 const github = { repository: 'Example-Org/Hello', actor: 'example-bot', token: EXAMPLE_TOKEN, ref: 'refs/heads/main' };
 
 const hosts = [];
-async function withRegistry(work) {
-  const registry = await startRegistry({ kind: 'htpasswd', users: { 'example-bot': EXAMPLE_TOKEN } });
+const cachedPort = await freePort();
+// The first run with the cache saves it; every later one must hit it exactly.
+let cacheSaved = false;
+async function withRegistry(work, port) {
+  const registry = await startRegistry({ kind: 'htpasswd', users: { 'example-bot': EXAMPLE_TOKEN } }, { port });
   hosts.push(registry.host);
   try {
     return await work(registry);
@@ -45,24 +49,28 @@ const cli = () =>
     }),
   );
 
-const publish = (env) =>
+const publish = (env, port) =>
   withRegistry(async (registry) => {
     const inputs = { registry: registry.host, context, description: 'The ghcr-publish example image' };
     const main = await runner.main(github, inputs, env);
     const post = await runner.post(github, inputs, main.state, env);
     if (main.exitCode !== 0 || post.exitCode !== 0) throw new Error(`publish failed:\n${main.stdout}\n${main.stderr}`);
+    if (port !== undefined) {
+      if (cacheSaved && !main.stdout.includes('(exact match)')) throw new Error(`no exact cache hit:\n${main.stdout}`);
+      cacheSaved = true;
+    }
     return main.seconds + post.seconds;
-  });
+  }, port);
 
 const runs = { cli: [], without: [], withCache: [] };
 try {
   await cli();
   await publish({});
-  await publish(service.env); // saves the cache that the measured runs hit
+  await publish(service.env, cachedPort); // saves the cache that the measured runs hit
   for (let i = 0; i < RUNS; i++) {
     runs.cli.push(await cli());
     runs.without.push(await publish({}));
-    runs.withCache.push(await publish(service.env));
+    runs.withCache.push(await publish(service.env, cachedPort));
   }
 } finally {
   await service.stop();

@@ -200,7 +200,7 @@ describe('the hand-over, known before building', () => {
     expect(job.main.exitCode).toBe(1);
     expect(built(job.main)).toBe(false);
     expect(job.main.dockerCalls.filter((c) => c.startsWith('buildx build') || c.startsWith('push'))).toEqual([]);
-    expect(job.main.seconds).toBeLessThan(10);
+    expect(job.main.stdout).not.toContain('retrying');
     expect(await listTags(`${registry.host}/acme/${image}`, CREDS)).toEqual([]);
   };
 

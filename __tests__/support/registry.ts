@@ -26,9 +26,10 @@ export async function freePort(): Promise<number> {
 export type RegistryAuth =
   { kind: 'htpasswd'; users: Record<string, string> } | { kind: 'token'; realm: string; service: string; issuer: string; certFile: string };
 
-export async function startRegistry(auth: RegistryAuth): Promise<TestRegistry> {
+/** `port`: the same address for registries started one after another (a cache keyed on the image's name). */
+export async function startRegistry(auth: RegistryAuth, options: { port?: number } = {}): Promise<TestRegistry> {
   const dir = tempDir('test-registry-');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   let authYaml: string;
   if (auth.kind === 'htpasswd') {
     const lines = Object.entries(auth.users).map(([user, pass]) =>
