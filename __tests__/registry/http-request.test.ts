@@ -86,3 +86,40 @@ describe('the answer', () => {
     expect(isTransient(failure)).toBe(true);
   });
 });
+
+describe('a proxy the runner names', () => {
+  // A forward proxy: it takes absolute-form requests and passes them on.
+  const proxied: string[] = [];
+  let proxy: http.Server;
+  let proxyUrl: string;
+  beforeAll(async () => {
+    proxy = http.createServer((req, res) => {
+      proxied.push(`${req.method} ${req.url}`);
+      const onward = http.request(req.url!, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(onward);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  });
+  afterAll(() => {
+    proxy.closeAllConnections();
+    return new Promise((r) => proxy.close(r));
+  });
+
+  it('is gone through (HTTP_PROXY)', async () => {
+    const res = await httpRequest('GET', `${base}/via`, {}, undefined, { timeoutMs: 2000, env: { HTTP_PROXY: proxyUrl } });
+    expect(res.status).toBe(201);
+    expect(proxied).toContain(`GET ${base}/via`);
+  });
+
+  it('is not, for a host NO_PROXY names', async () => {
+    const env = { HTTP_PROXY: proxyUrl, NO_PROXY: 'localhost,127.0.0.1' };
+    const res = await httpRequest('GET', `${base}/direct`, {}, undefined, { timeoutMs: 2000, env });
+    expect(res.status).toBe(201);
+    expect(proxied.some((p) => p.endsWith('/direct'))).toBe(false);
+    expect(seen.length).toBeGreaterThan(0);
+  });
+});

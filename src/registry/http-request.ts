@@ -1,3 +1,4 @@
+import type { Agent } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Answer, type HttpAnswer, MessageHeaders } from './http-answer.js';
@@ -15,13 +16,16 @@ export interface RequestOptions {
   timeoutMs: number;
   /** Hand the answer's body on as it arrives (a layer read for a copy) instead of reading it whole. */
   streamAnswer?: boolean;
+  /** Where HTTP_PROXY, HTTPS_PROXY and NO_PROXY are read (default: the step's environment). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
  * One HTTP request through node:http(s). A streamed body is sent with backpressure, a few buffers
  * at a time, never held whole: Node's fetch held a 1 GiB layer's body whole (1.1 GB of memory,
  * against 0.13 GB here, measured). Answers are read whole unless `streamAnswer`. Redirects are
- * returned, never followed. Fails with a `TimeoutError` when the time runs out.
+ * returned, never followed. Fails with a `TimeoutError` when the time runs out. Goes through the
+ * proxy the runner names (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`), as @actions/http-client does.
  */
 export function httpRequest(
   method: string,
@@ -32,6 +36,7 @@ export function httpRequest(
 ): Promise<HttpAnswer> {
   const target = new URL(url);
   const client = process.getBuiltinModule(target.protocol === 'https:' ? 'node:https' : 'node:http');
+  const agent = agentFor(target.protocol, options.env ?? process.env);
   const streamed = body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array);
   const source = streamed ? nodeStream(body) : undefined;
   const sent = { 'User-Agent': 'ghcr-publish', ...headers };
@@ -39,7 +44,7 @@ export function httpRequest(
     let timer: NodeJS.Timeout | undefined;
     let answered = false;
     const timeUp = () => Object.assign(new Error(`no answer in ${options.timeoutMs / 1000} s`), { name: 'TimeoutError' });
-    const request = client.request(target, { method, headers: sent }, (res) => {
+    const request = client.request(target, { method, headers: sent, agent }, (res) => {
       answered = true;
       // An answer before the whole body was sent (a refusal): stop reading the source.
       const early = !request.writableFinished;
@@ -86,4 +91,18 @@ export function httpRequest(
 function nodeStream(body: Readable | ReadableStream): Readable {
   const { Readable: NodeReadable } = process.getBuiltinModule('node:stream');
   return body instanceof NodeReadable ? body : NodeReadable.fromWeb(body as WebReadableStream);
+}
+
+/** One keep-alive agent per environment and protocol; Node (from 24.5) applies the proxy variables. */
+const agents = new WeakMap<NodeJS.ProcessEnv, Map<string, Agent>>();
+
+function agentFor(protocol: string, env: NodeJS.ProcessEnv): Agent {
+  const own = agents.get(env) ?? agents.set(env, new Map()).get(env)!;
+  let agent = own.get(protocol);
+  if (!agent) {
+    const { Agent: AgentClass } = process.getBuiltinModule(protocol === 'https:' ? 'node:https' : 'node:http');
+    agent = new AgentClass({ keepAlive: true, proxyEnv: env });
+    own.set(protocol, agent);
+  }
+  return agent;
 }
