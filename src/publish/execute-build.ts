@@ -50,7 +50,8 @@ export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishRe
     builder: ownBuilder,
     epoch: plan.epoch,
     cacheFrom: cache?.from ? `type=local,src=${cache.from}` : undefined,
-    cacheTo: cache ? `type=local,dest=${cache.to},mode=max` : undefined,
+    // An exact hit already holds all of this build: exporting it again (a copy of every layer) would be thrown away.
+    cacheTo: cache && cache.hit !== 'exact' ? `type=local,dest=${cache.to},mode=max` : undefined,
     noCache: !s.cache,
     output: layout
       ? { kind: 'oci', dir: layout, rewriteTimestamps: decision.rewriteTimestamps && plan.epoch !== undefined }

@@ -53,6 +53,9 @@ function runStepCached(step: StepResult): boolean {
 
 const created = () => service.calls.filter((c) => c === 'CreateCacheEntry').length;
 
+/** The build command the step ran, as its log shows it. */
+const buildCommand = (step: StepResult) => step.stdout.match(/^\[command\]docker buildx build .*$/m)?.[0] ?? '';
+
 describe('the build cache across workflow runs', () => {
   let first: StepResult;
   let second: StepResult;
@@ -70,6 +73,7 @@ describe('the build cache across workflow runs', () => {
   it('starts cold and saves the cache', () => {
     expect(first.exitCode).toBe(0);
     expect(runStepCached(first)).toBe(false);
+    expect(buildCommand(first)).toContain('--cache-to type=local');
     expect(savedAfterFirst).toEqual([expect.stringMatching(/^ghcr-publish-acme-cached-native-[0-9a-f]{32}$/)]);
   });
 
@@ -78,12 +82,16 @@ describe('the build cache across workflow runs', () => {
     expect(second.stdout).toContain(`Cache hit for: ${service.entries[0].key}`);
     expect(runStepCached(second)).toBe(true);
     expect(second.stdout).not.toContain('Save the build cache');
+    // What the key holds already is not exported again.
+    expect(buildCommand(second)).toContain('--cache-from type=local');
+    expect(buildCommand(second)).not.toContain('--cache-to');
   });
 
   it('restores the nearest key for a changed context, and saves under the new key', () => {
     expect(third.exitCode).toBe(0);
     expect(third.stdout).toContain(`Cache hit for restore-key: ${service.entries[0].key}`);
     expect(runStepCached(third)).toBe(true);
+    expect(buildCommand(third)).toContain('--cache-to type=local');
     const keys = service.entries.filter((e) => e.finalized).map((e) => e.key);
     expect(keys).toHaveLength(2);
     expect(keys[1]).not.toBe(keys[0]);
