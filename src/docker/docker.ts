@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { ActionError, safeLines, safeText } from '../runner/index.js';
 import { builderFromFiles } from './builder-files.js';
 import { engineGet } from './engine-api.js';
+import { diskFullFix } from './disk-full.js';
 import { cutByTimeLimit, rateLimitDelay, saysRateLimited } from '../registry/index.js';
 
 export interface BuildSpec {
@@ -160,7 +161,10 @@ export function createDocker(env: NodeJS.ProcessEnv, retry: PushRetry): DockerPr
     },
     async build(spec, buildx) {
       const res = await run(buildArgs(spec, buildx));
-      if (res.exitCode !== 0) throw new DockerError('docker build', spec.context, lastLines(res.stderr));
+      if (res.exitCode !== 0) {
+        const layout = spec.output.kind === 'oci' ? spec.output.dir : undefined;
+        throw new DockerError('docker build', spec.context, lastLines(res.stderr), diskFullFix(res.stderr, layout));
+      }
     },
     async push(reference) {
       for (let attempt = 1; ; attempt++) {
@@ -244,8 +248,8 @@ function shellWord(arg: string): string {
 }
 
 export class DockerError extends ActionError {
-  constructor(command: string, subject: string, output: string) {
-    super(`${command} failed for ${subject}: ${output.trim() || 'no output'}`, '');
+  constructor(command: string, subject: string, output: string, fix = '') {
+    super(`${command} failed for ${subject}: ${output.trim() || 'no output'}`, fix);
   }
 }
 
