@@ -84,6 +84,8 @@ export interface World {
   /** What the executors told the post step about. */
   state: string[];
   buildDirs: string[];
+  /** The build directories removed during the run, in order. */
+  removedBuildDirs: string[];
   deps: RunDeps;
 }
 
@@ -127,6 +129,7 @@ export function makeWorld(
     links: 0,
     state: [],
     buildDirs: [],
+    removedBuildDirs: [],
     deps: undefined as unknown as RunDeps,
   };
   const cache: BuildCache = {
@@ -135,7 +138,10 @@ export function makeWorld(
       world.cacheCalls.push('restore');
       return { key: `cache-${input.path}`, to: path.join(temp, 'cache-new'), hit: 'miss' };
     },
-    save: async () => void world.cacheCalls.push('save'),
+    save: async () => {
+      world.cacheCalls.push('save');
+      journal.push('cache save');
+    },
   };
   world.deps = {
     ctx: opts.ctx ?? context,
@@ -164,6 +170,11 @@ export function makeWorld(
       const dir = mkdtempSync(path.join(temp, 'ghcr-publish-build-'));
       world.buildDirs.push(dir);
       return dir;
+    },
+    removeBuildDir: (dir) => {
+      world.removedBuildDirs.push(dir);
+      journal.push('remove the build dir');
+      rmSync(dir, { recursive: true, force: true });
     },
     state: {
       loggedIn: () => void world.state.push('loggedIn'),

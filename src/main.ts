@@ -70,6 +70,9 @@ export async function run(): Promise<void> {
         buildDirs.push(dir);
         return dir;
       },
+      removeBuildDir: (dir) => {
+        if (buildDirs.includes(dir)) rmSync(dir, { recursive: true, force: true });
+      },
       state: {
         loggedIn: state.saveLoggedIn,
         builder: state.saveBuilder,

@@ -161,6 +161,26 @@ describe('a build of several platforms', () => {
   });
 });
 
+describe('the build cache of a large image', () => {
+  it('is saved after the push, once the layout is gone: never three copies of the image on disk', async () => {
+    const w = makeWorld({ cacheService: true });
+    await execute(planOf({}), w.deps);
+    const at = (entry: string) => w.journal.indexOf(entry);
+    expect(at('cache save')).toBeGreaterThan(at('remove the build dir'));
+    const lastPut = Math.max(...w.journal.map((e, i) => (e.startsWith('registry putManifest') ? i : -1)));
+    expect(at('remove the build dir')).toBeGreaterThan(lastPut);
+    expect(w.removedBuildDirs).toEqual(w.buildDirs);
+  });
+
+  it('is saved when the push fails too, for the re-run', async () => {
+    const w = makeWorld({ cacheService: true });
+    w.registry.fail({ method: 'putManifest' }, undefined, 10);
+    await expect(execute(planOf({}), w.deps)).rejects.toThrow();
+    expect(w.cacheCalls).toEqual(['restore', 'save']);
+    expect(w.removedBuildDirs).toEqual(w.buildDirs);
+  });
+});
+
 describe('a build the engine pushes (docker driver without the containerd store, no cache service)', () => {
   it('pushes ONE reference through docker, a moving tag (never a full version), and PUTs the other tags', async () => {
     const w = makeWorld({ builder: PLAIN_DOCKER });

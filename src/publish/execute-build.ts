@@ -58,24 +58,37 @@ export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishRe
       : { kind: decision.output === 'none' ? 'none' : 'load' },
   };
   await core.group(`Build ${plan.imageName}`, () => deps.docker.build(spec, prepared.builder.buildx));
-  if (cache) await saveCache(deps, cache);
   let built = layout;
-  if (credential && decision.enginePush && (await overLimit(plan, deps, destinations[0], prepared.builder.capable))) {
-    // Only the compressed sizes count, which the engine does not tell: a layout of the same build (from its cache) does.
-    built = deps.makeBuildDir();
-    deps.state.buildDir(built);
-    await deps.docker.build({ ...spec, references: [], output: { kind: 'oci', dir: built, rewriteTimestamps: false } }, true);
-  }
+  try {
+    if (credential && decision.enginePush && (await overLimit(plan, deps, destinations[0], prepared.builder.capable))) {
+      // Only the compressed sizes count, which the engine does not tell: a layout of the same build (from its cache) does.
+      built = deps.makeBuildDir();
+      deps.state.buildDir(built);
+      await deps.docker.build({ ...spec, references: [], output: { kind: 'oci', dir: built, rewriteTimestamps: false } }, true);
+    }
 
-  const result: PublishResult = { ...emptyResult(plan), skipReason: who.skipReason };
-  if (!credential) return result;
-  if (plan.push === 'by-digest') {
-    if (!layout) throw new ActionError('push: by-digest needs an OCI layout from the builder, and there is none.', 'Report this as a bug.');
-    return finish(plan, deps, credential, await pushForMerge(plan, deps, held, layout, result));
+    const result: PublishResult = { ...emptyResult(plan), skipReason: who.skipReason };
+    if (!credential) return result;
+    if (plan.push === 'by-digest') {
+      if (!layout)
+        throw new ActionError('push: by-digest needs an OCI layout from the builder, and there is none.', 'Report this as a bug.');
+      return await finish(plan, deps, credential, await pushForMerge(plan, deps, held, layout, result));
+    }
+    const image = built ? builtLayout(built) : await enginePushed(plan, deps, destinations[0]);
+    const deliveries = await publish(
+      plan,
+      image,
+      held,
+      built ? 'after building the same commit again' : 'by this build',
+      deps.afterPublish,
+    );
+    return await finish(plan, deps, credential, delivered(result, deliveries));
+  } finally {
+    // The layout is gone before the cache is written (a copy of every layer, then its archive): a
+    // large image is never on the runner's disk three times over. Saved whether the push worked or not.
+    for (const dir of new Set([layout, built])) if (dir) deps.removeBuildDir(dir);
+    if (cache) await saveCache(deps, cache);
   }
-  const image = built ? builtLayout(built) : await enginePushed(plan, deps, destinations[0]);
-  const deliveries = await publish(plan, image, held, built ? 'after building the same commit again' : 'by this build', deps.afterPublish);
-  return finish(plan, deps, credential, delivered(result, deliveries));
 }
 
 /** The engine pushes one reference (retrying transient faults); the image is then in the registry, read for its manifest. */

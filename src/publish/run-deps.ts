@@ -23,6 +23,8 @@ export interface RunDeps {
   writeSecrets: (secrets: BuildSecret[]) => SecretFiles;
   /** A directory private to this run under RUNNER_TEMP, for the build's OCI layout. */
   makeBuildDir: () => string;
+  /** Removes a directory makeBuildDir made, once its image is pushed. */
+  removeBuildDir: (dir: string) => void;
   /** What the post step must undo, told as soon as it exists. */
   state: { loggedIn(): void; builder(name: string): void; secretsDir(dir: string): void; buildDir(dir: string): void };
   /** RUNNER_TEMP: the same path in every run, so the build cache's version matches. */
