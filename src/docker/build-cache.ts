@@ -34,7 +34,7 @@ export interface BuildCache {
   available(): boolean;
   /** Hashes what the build can read, restores the nearest cache (exact key, else newest of the same image+platforms). Throws on service errors (the caller warns). */
   restore(input: CacheInput): Promise<CacheUse>;
-  /** The new cache replaces the restored one (the cache does not grow run after run); saved unless the key was an exact hit. Throws on errors. */
+  /** The new cache replaces the restored one (the cache does not grow run after run); saved unless the key was an exact hit, then removed from the disk. Throws on errors. */
   save(use: CacheUse): Promise<void>;
 }
 
@@ -71,12 +71,18 @@ export function createBuildCache(env: NodeJS.ProcessEnv = process.env): BuildCac
 
     async save(use) {
       if (!use.to.endsWith(NEXT)) throw new Error(`${use.to} is not a cache directory this build cache handed out.`);
-      if (!existsSync(use.to)) return;
       const dir = use.to.slice(0, -NEXT.length);
-      await rm(dir, { recursive: true, force: true });
-      await rename(use.to, dir);
-      // A key is written once: an exact hit holds this cache already.
-      if (use.hit !== 'exact') await (await service()).saveCache([dir], use.key);
+      try {
+        if (!existsSync(use.to)) return;
+        await rm(dir, { recursive: true, force: true });
+        await rename(use.to, dir);
+        // A key is written once: an exact hit holds this cache already.
+        if (use.hit !== 'exact') await (await service()).saveCache([dir], use.key);
+      } finally {
+        // Of no more use once saved, and as large as the image's layers: the job's later steps get the room back.
+        await rm(dir, { recursive: true, force: true });
+        await rm(use.to, { recursive: true, force: true });
+      }
     },
   };
 }
