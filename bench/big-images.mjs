@@ -3,13 +3,15 @@
 // same docker work run from the CLI (`docker login` + `docker buildx build --provenance=false --push`
 // + `docker logout`), interleaved, each against a registry started fresh; with the inputs at their
 // defaults and with `reproducible: false`. Also the main step's peak RSS, and that for an image of
-// one 2 GiB layer. Numbers, not assertions: min and median of BENCH_RUNS runs.
+// one 2 GiB layer; and the 1 GiB image with an Actions cache service (GitHub's default), a cache
+// miss and an exact hit. Numbers, not assertions: min and median of BENCH_RUNS runs.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startRegistry } from '../__tests__/support/registry.ts';
+import { FakeCacheService } from '../__tests__/support/cache-service.ts';
+import { freePort, startRegistry } from '../__tests__/support/registry.ts';
 import { Runner } from '../__tests__/support/runner.ts';
 import { dockerWork, removeImagesOf, stats } from './support/docker-work.mjs';
 
@@ -80,19 +82,19 @@ async function raw(dir) {
   }
 }
 
-/** The action's publish (main + post), against a fresh registry; its main step's peak RSS. */
-async function action(dir, inputs = {}) {
-  const registry = await startRegistry({ kind: 'htpasswd', users: { bench: TOKEN } });
+/** The action's publish (main + post), against a fresh registry (on `port`, if given); its main step's peak RSS. */
+async function action(dir, inputs = {}, stepEnv = {}, port = undefined) {
+  const registry = await startRegistry({ kind: 'htpasswd', users: { bench: TOKEN } }, { port });
   hosts.push(registry.host);
   try {
-    const env = { NODE_OPTIONS: `--import=${preload}` };
+    const env = { NODE_OPTIONS: `--import=${preload}`, ...stepEnv };
     const all = { registry: registry.host, context: dir, ...inputs };
     const main = await runner.main(github, all, env);
     if (main.exitCode !== 0) throw new Error(`publish failed:\n${main.stdout}\n${main.stderr}`);
     const rss = Number(readFileSync(rssFile, 'utf8'));
     const post = await runner.post(github, all, main.state, env);
     if (post.exitCode !== 0) throw new Error(`post step failed:\n${post.stdout}`);
-    return { wall: main.seconds + post.seconds, rss };
+    return { wall: main.seconds + post.seconds, rss, stdout: main.stdout };
   } finally {
     await registry.stop();
   }
@@ -122,6 +124,24 @@ try {
     }
   }
   const oneLayer = await action(await context('one-layer', [2048 * MiB]));
+  // GitHub's defaults: a cache service (the tests' stand-in), and one registry address, as the
+  // image's name is part of the cache's key.
+  const service = new FakeCacheService();
+  await service.start();
+  const cached = [];
+  try {
+    const port = await freePort();
+    for (const [label, said] of [
+      ['a cache miss (the cache saved)', 'No build cache for'],
+      ['an exact hit', '(exact match)'],
+    ]) {
+      const run = await action(images['1 GiB'], {}, service.env, port);
+      if (!run.stdout.includes(said)) throw new Error(`${label}: the step did not say "${said}":\n${run.stdout}`);
+      cached.push([label, run]);
+    }
+  } finally {
+    await service.stop();
+  }
 
   console.log(`images as large as people ship: ${RUNS} interleaved runs, a fresh registry each, min / median`);
   for (const [name, r] of Object.entries(results)) {
@@ -144,6 +164,8 @@ try {
     }
   }
   console.log(`  one 2 GiB layer, inputs at their defaults: main step peak RSS ${mb(oneLayer.rss)}, ${s(oneLayer.wall)}`);
+  console.log(`  1 GiB image with an Actions cache service (warm engine), inputs at their defaults:`);
+  for (const [label, r] of cached) console.log(`    ${label.padEnd(32)} ${s(r.wall)}, main step peak RSS ${mb(r.rss)}`);
 } finally {
   removeImagesOf(hosts);
   rmSync(scratch, { recursive: true, force: true });

@@ -102,7 +102,18 @@ export class FakeCacheService {
       return void res.writeHead(201, headers).end();
     }
     const data = this.blobs.get(blob);
-    if (req.method === 'GET' && data) return void res.writeHead(200, { ...headers, 'Content-Length': data.length }).end(data);
+    if ((req.method === 'GET' || req.method === 'HEAD') && data) {
+      // A range, as the Azure SDK asks for its blocks (`x-ms-range`, or `Range`): 206 with that part only.
+      const asked = String(req.headers['x-ms-range'] ?? req.headers.range ?? '').match(/^bytes=(\d+)-(\d*)$/);
+      const meta = { ...headers, 'Accept-Ranges': 'bytes', 'x-ms-blob-type': 'BlockBlob' };
+      if (!asked) return void res.writeHead(200, { ...meta, 'Content-Length': data.length }).end(req.method === 'GET' ? data : undefined);
+      const start = Number(asked[1]);
+      const end = Math.min(asked[2] ? Number(asked[2]) : data.length - 1, data.length - 1);
+      if (start >= data.length) return void res.writeHead(416, { ...meta, 'Content-Range': `bytes */${data.length}` }).end();
+      const part = data.subarray(start, end + 1);
+      const range = { 'Content-Range': `bytes ${start}-${end}/${data.length}`, 'Content-Length': part.length };
+      return void res.writeHead(206, { ...meta, ...range }).end(req.method === 'GET' ? part : undefined);
+    }
     json(404, { message: 'BlobNotFound' });
   }
 
