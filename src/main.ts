@@ -7,7 +7,6 @@ import { readSettings } from './settings/index.js';
 
 /** Reads the inputs, makes the plan, and has it carried out; every failure is reported in one place. */
 export async function run(): Promise<void> {
-  const buildDirs: string[] = [];
   try {
     const ctx = readContext();
     const settings = readSettings(ctx);
@@ -20,7 +19,7 @@ export async function run(): Promise<void> {
     const { execute, setOutputs, writeSummary } = await import('./publish/index.js');
     const { createAttestor, createPackagesApi, createHandoff, checkPackageLink, packageName, packageType, pruneUntagged } =
       await import('./github/index.js');
-    const { defaultRetry, registryLimits, registryPorts } = await import('./registry/index.js');
+    const { defaultRetry, detectType, registryLimits, registryPorts } = await import('./registry/index.js');
     const retry = { ...defaultRetry, onRetry: info };
     // One API client per credential, for the link check and the prune alike.
     const apis = new Map<string, PackagesApi>();
@@ -38,7 +37,11 @@ export async function run(): Promise<void> {
       ctx,
       docker: session.docker,
       registry,
-      otherRegistry: (other) => ports(other.registry)({ username: other.username, secret: other.password }),
+      otherRegistry: (other) =>
+        ports(
+          other.registry,
+          registryLimits(detectType(other.registry, ctx.serverUrl)),
+        )({ username: other.username, secret: other.password }),
       cache: createBuildCache(),
       handoff: createHandoff({ imageName: plan.imageName, runId: ctx.runId, runAttempt: ctx.runAttempt, tempDir: temp }),
       packageLink: (credential) => checkPackageLink(settings, ctx, credential, { retry, api: api(credential.secret) }),
@@ -65,14 +68,8 @@ export async function run(): Promise<void> {
       },
       attestor: createAttestor(ctx, settings.token, retry),
       writeSecrets: (secrets) => writeSecretFiles(temp, secrets),
-      makeBuildDir: () => {
-        const dir = createBuildOutputDir(temp);
-        buildDirs.push(dir);
-        return dir;
-      },
-      removeBuildDir: (dir) => {
-        if (buildDirs.includes(dir)) rmSync(dir, { recursive: true, force: true });
-      },
+      makeBuildDir: () => createBuildOutputDir(temp),
+      removeBuildDir: (dir) => rmSync(dir, { recursive: true, force: true }),
       state: {
         loggedIn: state.saveLoggedIn,
         builder: state.saveBuilder,
@@ -87,9 +84,6 @@ export async function run(): Promise<void> {
   } catch (e) {
     const { reportFailure } = await import('./publish/index.js');
     await reportFailure(e);
-  } finally {
-    // The layout may be large: gone as soon as it is pushed (the post step would remove it too).
-    for (const dir of buildDirs) rmSync(dir, { recursive: true, force: true });
   }
 }
 

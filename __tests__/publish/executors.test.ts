@@ -1,4 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
+import { existsSync } from 'node:fs';
 import { CONTAINER, PLAIN_DOCKER } from '../../__fixtures__/fake-docker.js';
 import { ociImage } from '../../__fixtures__/oci-image.js';
 import { capturedRuns, failure, makeWorld, planOf } from '../../__fixtures__/run-world.js';
@@ -170,6 +171,15 @@ describe('the build cache of a large image', () => {
     const lastPut = Math.max(...w.journal.map((e, i) => (e.startsWith('registry putManifest') ? i : -1)));
     expect(at('remove the build dir')).toBeGreaterThan(lastPut);
     expect(w.removedBuildDirs).toEqual(w.buildDirs);
+  });
+
+  it('after a failed build too, the layout is gone at once', async () => {
+    const w = makeWorld({ cacheService: true });
+    jest.spyOn(w.docker, 'build').mockRejectedValue(new Error('no space left on device'));
+    await expect(execute(planOf({}), w.deps)).rejects.toThrow('no space left on device');
+    expect(w.buildDirs).toHaveLength(1);
+    expect(w.removedBuildDirs).toEqual(w.buildDirs);
+    expect(existsSync(w.buildDirs[0])).toBe(false);
   });
 
   it('is saved when the push fails too, for the re-run', async () => {

@@ -57,9 +57,9 @@ export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishRe
       ? { kind: 'oci', dir: layout, rewriteTimestamps: decision.rewriteTimestamps && plan.epoch !== undefined }
       : { kind: decision.output === 'none' ? 'none' : 'load' },
   };
-  await core.group(`Build ${plan.imageName}`, () => deps.docker.build(spec, prepared.builder.buildx));
   let built = layout;
   try {
+    await core.group(`Build ${plan.imageName}`, () => deps.docker.build(spec, prepared.builder.buildx));
     if (credential && decision.enginePush && (await overLimit(plan, deps, destinations[0], prepared.builder.capable))) {
       // Only the compressed sizes count, which the engine does not tell: a layout of the same build (from its cache) does.
       built = deps.makeBuildDir();
@@ -84,8 +84,9 @@ export async function executeBuild(plan: Plan, deps: RunDeps): Promise<PublishRe
     );
     return await finish(plan, deps, credential, delivered(result, deliveries));
   } finally {
-    // The layout is gone before the cache is written (a copy of every layer, then its archive): a
-    // large image is never on the runner's disk three times over. Saved whether the push worked or not.
+    // The layout is gone as soon as it is pushed, and before the cache is written (a copy of every
+    // layer, then its archive): a large image is never on the runner's disk three times over. The
+    // cache is saved whether the push worked or not (a failed build wrote none).
     for (const dir of new Set([layout, built])) if (dir) deps.removeBuildDir(dir);
     if (cache) await saveCache(deps, cache);
   }

@@ -43,7 +43,7 @@ export function httpRequest(
   return new Promise<HttpAnswer>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     let answered = false;
-    const timeUp = () => Object.assign(new Error(`no answer in ${options.timeoutMs / 1000} s`), { name: 'TimeoutError' });
+    const timeUp = (what: string) => Object.assign(new Error(`${what} for ${options.timeoutMs / 1000} s`), { name: 'TimeoutError' });
     const request = client.request(target, { method, headers: sent, agent }, (res) => {
       answered = true;
       // An answer before the whole body was sent (a refusal): stop reading the source.
@@ -70,9 +70,9 @@ export function httpRequest(
       });
     });
     if (streamed || options.streamAnswer) {
-      request.setTimeout(options.timeoutMs, () => request.destroy(timeUp()));
+      request.setTimeout(options.timeoutMs, () => request.destroy(timeUp('no byte moved')));
     } else {
-      timer = setTimeout(() => request.destroy(timeUp()), options.timeoutMs);
+      timer = setTimeout(() => request.destroy(timeUp('no whole answer')), options.timeoutMs);
     }
     request.on('error', (e) => {
       clearTimeout(timer);

@@ -20,10 +20,8 @@ export type { Login } from './registry-auth.js';
 export { parseChallenge } from './registry-auth.js';
 export { RegistryError, registryError } from './registry-error.js';
 
-/** An upload ends when no byte moves for this long (a registry may take a while to answer a large PUT). */
+/** A layer's upload or read ends when no byte moves for this long (a registry may take a while to answer a large PUT). */
 const IDLE_TIMEOUT_MS = 120_000;
-/** A blob streamed to another registry may take as long as ghcr.io lets an upload run. */
-const STREAM_TIMEOUT_MS = 600_000;
 
 /** What a blob upload sends: a file's stream, another registry's response body, or bytes. */
 export type BlobBody = ReadableStream | Readable | Buffer;
@@ -211,7 +209,7 @@ export class RegistryClient {
    */
   async openBlob(repository: string, digest: string): Promise<ReadableStream<Uint8Array>> {
     const res = await this.send('GET', `/v2/${repository}/blobs/${digest}`, [scope(repository, 'pull')], {
-      timeoutMs: STREAM_TIMEOUT_MS,
+      timeoutMs: Math.max(this.retry.timeoutMs, IDLE_TIMEOUT_MS),
       streamAnswer: true,
     });
     if (res.status !== 200 || !res.body) throw await registryError(res, `reading ${refName(repository, digest)}`);
